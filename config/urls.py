@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from studymarket.core.views import healthz, public_media
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+if settings.STORAGE == "local":
+    urlpatterns += [re_path(r"^media/(?P<path>.+)$", public_media, name="public_media")]
+
+urlpatterns += i18n_patterns(
+    path("", include("studymarket.storefront.urls")),
+    path("account/", include("studymarket.accounts.urls")),
+    path("", include("studymarket.catalog.urls")),
+    path("winkelwagen/", include("studymarket.checkout.urls")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("beheer/", admin.site.urls),
+    prefix_default_language=False,
+)

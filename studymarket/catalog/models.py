@@ -1,0 +1,162 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from studymarket.accounts.models import SellerProfile
+from studymarket.catalog.isbn import validate_isbn
+from studymarket.core.models import TimeStampedModel
+from studymarket.core.money import Money
+from studymarket.documents.models import Document
+
+
+class Country(models.TextChoices):
+    NL = "NL", _("Nederland")
+    BE = "BE", _("België")
+
+
+class Institution(models.Model):
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    slug = models.SlugField(max_length=220, unique=True)
+    country = models.CharField(_("land"), max_length=2, choices=Country.choices)
+    city = models.CharField(_("plaats"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:institution", kwargs={"slug": self.slug})
+
+
+class Programme(models.Model):
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="programmes")
+    name = models.CharField(_("naam"), max_length=200)
+    slug = models.SlugField(max_length=220)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["institution", "slug"], name="programme_slug_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Course(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="courses")
+    name = models.CharField(_("naam"), max_length=200)
+    code = models.CharField(_("vakcode"), max_length=30, blank=True)
+    slug = models.SlugField(max_length=220)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["programme", "slug"], name="course_slug_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def institution(self) -> Institution:
+        return self.programme.institution
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "catalog:course",
+            kwargs={
+                "institution": self.programme.institution.slug,
+                "programme": self.programme.slug,
+                "slug": self.slug,
+            },
+        )
+
+
+class Book(models.Model):
+    title = models.CharField(_("titel"), max_length=300)
+    authors = models.CharField(_("auteurs"), max_length=300, blank=True)
+    edition = models.CharField(_("editie"), max_length=50, blank=True)
+    isbn13 = models.CharField(
+        "ISBN", max_length=13, unique=True, null=True, blank=True, validators=[validate_isbn]
+    )
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DocumentType(models.TextChoices):
+    SUMMARY = "summary", _("Samenvatting")
+    LECTURE_NOTES = "lecture_notes", _("College-aantekeningen")
+    EXAM = "exam", _("Tentamen (uitwerkingen)")
+    EXAM_PREP = "exam_prep", _("Examenvoorbereiding")
+    ASSIGNMENT = "assignment", _("Opdracht")
+    OTHER = "other", _("Overig")
+
+
+class Language(models.TextChoices):
+    NL = "nl", _("Nederlands")
+    EN = "en", _("Engels")
+
+
+class ListingStatus(models.TextChoices):
+    DRAFT = "draft", _("Concept")
+    PUBLISHED = "published", _("Gepubliceerd")
+    UNPUBLISHED = "unpublished", _("Offline gehaald")
+
+
+academic_year_validator = RegexValidator(
+    r"^(20\d\d)/(20\d\d)$", _("Gebruik de vorm 2020/2021.")
+)
+
+
+class Listing(TimeStampedModel):
+    """The public face of a document: what buyers see, search and pay for."""
+
+    seller = models.ForeignKey(SellerProfile, on_delete=models.PROTECT, related_name="listings")
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="listing")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="listings")
+    book = models.ForeignKey(Book, on_delete=models.SET_NULL, null=True, blank=True, related_name="listings")
+    title = models.CharField(_("titel"), max_length=200)
+    slug = models.SlugField(max_length=220)
+    description = models.TextField(_("beschrijving"), max_length=5000)
+    document_type = models.CharField(_("type"), max_length=20, choices=DocumentType.choices)
+    language = models.CharField(_("taal"), max_length=2, choices=Language.choices, default=Language.NL)
+    academic_year = models.CharField(_("academisch jaar"), max_length=9, validators=[academic_year_validator])
+    whole_book_summarized = models.BooleanField(_("hele boek samengevat"), default=False)
+    price_cents = models.PositiveIntegerField(
+        _("prijs (centen, incl. btw)"), validators=[MinValueValidator(100), MaxValueValidator(100_00)]
+    )
+    preview_page_count = models.PositiveSmallIntegerField(_("voorbeeldpagina's"), default=1)
+    status = models.CharField(max_length=20, choices=ListingStatus.choices, default=ListingStatus.DRAFT)
+    published_at = models.DateTimeField(_("geüpload op"), null=True, blank=True, db_index=True)
+    # Counters, denormalised so the listing page reads one row (see counters.py).
+    view_count = models.PositiveIntegerField(default=0)
+    sold_count = models.PositiveIntegerField(default=0)
+    review_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-published_at"]
+        indexes = [models.Index(fields=["status", "-published_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(preview_page_count__gte=1), name="listing_preview_at_least_one"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_cents, settings.CURRENCY)
+
+    @property
+    def average_rating(self) -> float | None:
+        return round(self.rating_sum / self.review_count, 1) if self.review_count else None
+
+    def get_absolute_url(self) -> str:
+        return reverse("storefront:listing", kwargs={"pk": self.pk, "slug": self.slug})

@@ -1,0 +1,22 @@
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import cache_control
+from django.views.static import serve
+
+from studymarket.core.storage import public_storage
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@cache_control(public=True, max_age=86400)
+def public_media(request: HttpRequest, path: str) -> HttpResponse:
+    """Serve the public storage (previews, avatars) in the embedded profile.
+
+    Only the "public" storage's folder is reachable here; sellers' documents live
+    in another folder that no URL maps to. At scale, object storage serves these.
+    """
+    return serve(request, path, document_root=public_storage().location)  # type: ignore[attr-defined]

@@ -1,0 +1,90 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from studymarket.accounts.models import SellerProfile
+from studymarket.core.models import TimeStampedModel
+from studymarket.core.storage import private_storage, public_storage
+
+
+class Document(TimeStampedModel):
+    """A seller's work; its content lives in versions, the newest of which buyers get."""
+
+    seller = models.ForeignKey(SellerProfile, on_delete=models.PROTECT, related_name="documents")
+    current_version = models.OneToOneField(
+        "DocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Document {self.pk}"
+
+
+def version_file_path(instance: "DocumentVersion", filename: str) -> str:
+    # The seller's file name is never used on disk: it may be hostile (../../etc/passwd.pdf).
+    return f"documents/{instance.document_id}/{instance.sha256}.pdf"
+
+
+class VersionStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Geüpload")
+    PROCESSING = "processing", _("Wordt verwerkt")
+    PUBLISHED = "published", _("Gepubliceerd")
+    HELD_FOR_REVIEW = "held_for_review", _("Wacht op controle")
+    REJECTED = "rejected", _("Geweigerd")
+    FAILED = "failed", _("Mislukt")
+
+
+class DocumentVersion(TimeStampedModel):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    file = models.FileField(storage=private_storage, upload_to=version_file_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size_bytes = models.PositiveBigIntegerField()
+    page_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=VersionStatus.choices, default=VersionStatus.UPLOADED)
+    status_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="document_version_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} v{self.number}"
+
+
+def preview_image_path(instance: "DocumentPage", filename: str) -> str:
+    return f"previews/{instance.version.document_id}/{instance.version_id}/{filename}"
+
+
+class DocumentPage(models.Model):
+    """One page of a version: its text (for search and the quality card) and, for
+    preview pages, the rendered image shown before purchase."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    word_count = models.PositiveIntegerField(default=0)
+    preview_image = models.ImageField(
+        storage=public_storage, upload_to=preview_image_path, blank=True, max_length=300
+    )
+    preview_width = models.PositiveSmallIntegerField(default=0)
+    preview_height = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "number"]
+        constraints = [models.UniqueConstraint(fields=["version", "number"], name="document_page_unique")]
+
+
+class TocEntry(models.Model):
+    """A line of the table of contents, shown before purchase."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="toc_entries")
+    position = models.PositiveIntegerField()
+    level = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField(max_length=300)
+    page_number = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [models.UniqueConstraint(fields=["version", "position"], name="toc_position_unique")]

@@ -1,0 +1,50 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from studymarket.accounts.models import SellerProfile
+from studymarket.catalog.models import Listing
+from studymarket.core.models import TimeStampedModel
+from studymarket.core.money import Money
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", _("Wacht op betaling")
+    PAID = "paid", _("Betaald")
+    CANCELED = "canceled", _("Geannuleerd")
+    EXPIRED = "expired", _("Verlopen")
+
+
+class Order(TimeStampedModel):
+    number = models.CharField(max_length=20, unique=True)
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    buyer_country = models.CharField(max_length=2, default="NL")
+    currency = models.CharField(max_length=3, default="EUR")
+    total_cents = models.PositiveIntegerField()
+    paid_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def total(self) -> Money:
+        return Money(self.total_cents, self.currency)
+
+
+class OrderLine(models.Model):
+    """What was bought, as it was at the moment of purchase (a snapshot)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="order_lines")
+    seller = models.ForeignKey(SellerProfile, on_delete=models.PROTECT, related_name="order_lines")
+    title = models.CharField(max_length=200)
+    price_cents = models.PositiveIntegerField()
+    vat_cents = models.PositiveIntegerField()
+    vat_rate_percent = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "listing"], name="order_line_listing_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.order.number}: {self.title}"

@@ -1,0 +1,60 @@
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
+
+from studymarket.catalog.counters import listing_view_record, visitor_key
+from studymarket.catalog.models import Listing
+from studymarket.catalog.selectors import (
+    course_popular_list,
+    course_published_count,
+    listing_get_for_page,
+    listing_recent_list,
+)
+from studymarket.checkout.cart import cart_listing_ids
+from studymarket.documents.selectors import preview_pages, toc_entries
+from studymarket.reviews.selectors import review_list_for_listing
+from studymarket.storefront.figures import platform_figures
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "storefront/home.html",
+        {
+            "popular_courses": course_popular_list(),
+            "recent_listings": listing_recent_list(),
+            "figures": platform_figures(),
+        },
+    )
+
+
+def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    try:
+        listing = listing_get_for_page(pk=pk)
+    except Listing.DoesNotExist:
+        raise Http404 from None
+    if slug != listing.slug:
+        return HttpResponsePermanentRedirect(listing.get_absolute_url())
+    version = listing.document.current_version
+    context = {
+        "listing": listing,
+        "version": version,
+        # Shown as it was before this visit; the visit is counted after.
+        "view_count": listing.view_count,
+        "preview_pages": preview_pages(version=version, count=listing.preview_page_count) if version else [],
+        "toc": toc_entries(version=version) if version else [],
+        "reviews": review_list_for_listing(listing=listing),
+        "course_listing_count": course_published_count(course=listing.course),
+        "figures": platform_figures(),
+        "in_cart": listing.pk in cart_listing_ids(request.session),
+    }
+    response = render(request, "storefront/listing_detail.html", context)
+    user_id = request.user.pk if request.user.is_authenticated else None
+    listing_view_record(
+        listing_id=listing.pk,
+        visitor=visitor_key(
+            user_id=user_id,
+            ip=request.META.get("REMOTE_ADDR", ""),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        ),
+    )
+    return response
