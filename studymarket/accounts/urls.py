@@ -1,2 +1,29 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from studymarket.accounts import views
+
 app_name = "accounts"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("inloggen/", views.LoginView.as_view(), name="login"),
+    # Django's LogoutView accepts POST only (a GET answers 405), so no link can log anyone out.
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("aanmelden/", views.SignupView.as_view(), name="signup"),
+    path("wachtwoord-vergeten/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "wachtwoord-vergeten/verstuurd/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "wachtwoord-herstellen/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "wachtwoord-herstellen/klaar/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+    path("verkopen/start/", views.become_seller, name="become_seller"),
+]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from studymarket.accounts.models import SellerProfile
 from studymarket.catalog.isbn import validate_isbn
+from studymarket.catalog.ratings import Rating
 from studymarket.core.models import TimeStampedModel
 from studymarket.core.money import Money
 from studymarket.documents.models import Document
@@ -109,9 +110,7 @@ class ListingStatus(models.TextChoices):
     UNPUBLISHED = "unpublished", _("Offline gehaald")
 
 
-academic_year_validator = RegexValidator(
-    r"^(20\d\d)/(20\d\d)$", _("Gebruik de vorm 2020/2021.")
-)
+academic_year_validator = RegexValidator(r"^(20\d\d)/(20\d\d)$", _("Gebruik de vorm 2020/2021."))
 
 
 class Listing(TimeStampedModel):
@@ -144,7 +143,9 @@ class Listing(TimeStampedModel):
         ordering = ["-published_at"]
         indexes = [models.Index(fields=["status", "-published_at"])]
         constraints = [
-            models.CheckConstraint(condition=Q(preview_page_count__gte=1), name="listing_preview_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(preview_page_count__gte=1), name="listing_preview_at_least_one"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -155,8 +156,8 @@ class Listing(TimeStampedModel):
         return Money(self.price_cents, settings.CURRENCY)
 
     @property
-    def average_rating(self) -> float | None:
-        return round(self.rating_sum / self.review_count, 1) if self.review_count else None
+    def rating(self) -> Rating:
+        return Rating(total=self.rating_sum, count=self.review_count)
 
     def get_absolute_url(self) -> str:
         return reverse("storefront:listing", kwargs={"pk": self.pk, "slug": self.slug})

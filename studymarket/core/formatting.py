@@ -14,7 +14,7 @@ _BABEL_LOCALES = {"nl": "nl_NL", "en": "en_IE"}
 
 
 def money_display(money: Money) -> str:
-    """"€ 9,49" in Dutch, "€9.49" in English (babel's CLDR data, not our guesswork)."""
+    """ "€ 9,49" in Dutch, "€9.49" in English (babel's CLDR data, not our guesswork)."""
     locale = _BABEL_LOCALES.get((get_language() or "nl")[:2], "nl_NL")
     # CLDR puts a no-break space after the euro sign in Dutch; a plain space reads the same
     # and keeps the text searchable as users type it.
@@ -22,6 +22,7 @@ def money_display(money: Money) -> str:
 
 
 def time_ago(moment: datetime, now: datetime | None = None) -> str:
-    """"2 jaar geleden": the largest unit only, as marketplaces show review dates."""
-    delta = timesince(moment, now or timezone.now(), depth=1)
+    """ "2 jaar geleden": the largest unit only, as marketplaces show review dates."""
+    # timesince joins number and unit with a no-break space; plain, like money_display.
+    delta = timesince(moment, now or timezone.now(), depth=1).replace("\xa0", " ")
     return _("%(delta)s geleden") % {"delta": delta}

@@ -63,6 +63,8 @@ class Money:
 
     def times(self, factor: Fraction | int) -> Money:
         """Multiply by an exact factor, rounding once with the project's rule."""
+        if not isinstance(factor, Fraction | int) or isinstance(factor, bool):
+            raise TypeError(f"Money multiplies by int or Fraction only, got {type(factor).__name__}")
         return Money(round_half_up(Fraction(self.cents) * Fraction(factor)), self.currency)
 
     def to_decimal(self) -> Decimal:

@@ -37,5 +37,10 @@ def price_breakdown(gross: Money, *, country: str = "NL") -> PriceBreakdown:
     net = gross - vat
     commission = net.times(Fraction(settings.PLATFORM_COMMISSION_PERCENT, 100))
     return PriceBreakdown(
-        gross=gross, vat=vat, vat_rate_percent=rate, net=net, commission=commission, seller_share=net - commission
+        gross=gross,
+        vat=vat,
+        vat_rate_percent=rate,
+        net=net,
+        commission=commission,
+        seller_share=net - commission,
     )

@@ -1,5 +1,6 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
@@ -13,7 +14,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @cache_control(public=True, max_age=86400)
-def public_media(request: HttpRequest, path: str) -> HttpResponse:
+def public_media(request: HttpRequest, path: str) -> HttpResponseBase:
     """Serve the public storage (previews, avatars) in the embedded profile.
 
     Only the "public" storage's folder is reachable here; sellers' documents live

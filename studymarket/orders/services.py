@@ -2,11 +2,11 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing
 from studymarket.core.audit import audit_record
 from studymarket.core.pricing import price_breakdown
@@ -20,7 +20,7 @@ def _order_number() -> str:
 
 
 @transaction.atomic
-def order_create(*, buyer: AbstractBaseUser, listings: Sequence[Listing], buyer_country: str = "NL") -> Order:
+def order_create(*, buyer: User, listings: Sequence[Listing], buyer_country: str = "NL") -> Order:
     """An order with a snapshot of each listing's title, price, VAT and seller."""
     if not listings:
         raise ValueError("An order needs at least one listing")

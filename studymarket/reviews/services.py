@@ -1,11 +1,11 @@
 from datetime import datetime
 
 import nh3
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing
 from studymarket.core.audit import audit_record
 from studymarket.reviews.models import Review
@@ -13,7 +13,7 @@ from studymarket.reviews.models import Review
 
 @transaction.atomic
 def review_create(
-    *, listing: Listing, author: AbstractBaseUser, rating: int, text: str, created_at: datetime | None = None
+    *, listing: Listing, author: User, rating: int, text: str, created_at: datetime | None = None
 ) -> Review:
     """Store a review (text stripped of all markup) and update the listing's rating."""
     review = Review(

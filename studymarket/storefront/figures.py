@@ -18,9 +18,11 @@ class PlatformFigures:
 
 
 def platform_figures() -> PlatformFigures:
-    figures = cache.get(_CACHE_KEY)
+    figures: PlatformFigures | None = cache.get(_CACHE_KEY)
     if figures is None:
-        figures = PlatformFigures(sold_last_30_days=sales_count_since(days=30), reviews_written=review_count_total())
+        figures = PlatformFigures(
+            sold_last_30_days=sales_count_since(days=30), reviews_written=review_count_total()
+        )
         cache.set(_CACHE_KEY, figures, settings.PLATFORM_FIGURES_CACHE_SECONDS)
     return figures
 

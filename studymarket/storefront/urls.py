@@ -1,9 +1,10 @@
 from django.urls import path
 
-from studymarket.storefront import views
+from studymarket.storefront import search_views, views
 
 app_name = "storefront"
 urlpatterns = [
     path("", views.home, name="home"),
     path("document/<int:pk>/<slug:slug>/", views.listing_detail, name="listing"),
+    path("zoeken/", search_views.search, name="search"),
 ]

@@ -6,6 +6,7 @@ from studymarket.catalog.models import Listing
 from studymarket.catalog.selectors import (
     course_popular_list,
     course_published_count,
+    institution_list,
     listing_get_for_page,
     listing_recent_list,
 )
@@ -21,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "storefront/home.html",
         {
             "popular_courses": course_popular_list(),
+            "institutions": institution_list(),
             "recent_listings": listing_recent_list(),
             "figures": platform_figures(),
         },

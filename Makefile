@@ -1,0 +1,111 @@
+# studymarket: `make run` starts the site, `make test` runs every check CI runs.
+# Nothing here needs root, except that `make test` installs missing Debian packages
+# and starts PostgreSQL/Redis when it is root (scripts/install-system-packages.sh,
+# scripts/start-services.sh).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+PYTEST := $(PY) -m pytest
+
+# The unit suites run on this many processes (pytest-xdist); 1 turns it off.
+TEST_WORKERS ?= 2
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/studymarket_test
+ifeq ($(TEST_WORKERS),1)
+XDIST :=
+else
+XDIST := -n $(TEST_WORKERS)
+endif
+UNIT_TESTS := -m "not browser" --ignore=tests/browser $(XDIST)
+
+# Stamps: reinstall only when a lock file is newer than the last install.
+BASE_STAMP := $(VENV)/.installed-base
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: help run test lint typecheck imports migrations-check test-sqlite test-postgres test-browser \
+	bench messages lock system-packages services venv venv-dev
+
+help:
+	@echo "make run            start the site on http://127.0.0.1:\$${PORT:-8000} (web server + task worker)"
+	@echo "make test           every check CI runs: lint, types, imports, migrations, tests (SQLite,"
+	@echo "                    PostgreSQL, browser)"
+	@echo "make lint | typecheck | imports | test-sqlite | test-postgres | test-browser   one of them"
+	@echo "make bench          run the benchmarks in bench/"
+	@echo "make messages       update and compile the translation catalogs (nl, en)"
+	@echo "make lock           regenerate requirements/*.txt from *.in (UPGRADE=1 to upgrade pins)"
+
+$(BASE_STAMP): requirements/base.txt
+	scripts/bootstrap.sh base
+	touch $@
+
+$(DEV_STAMP): requirements/base.txt requirements/dev.txt
+	scripts/bootstrap.sh dev
+	touch $(BASE_STAMP) $@
+
+venv: $(BASE_STAMP)
+venv-dev: $(DEV_STAMP)
+
+run: venv
+	$(MANAGE) serve
+
+# --- Checks, in the order `make test` runs them; the first failure stops it. -----------
+test: venv-dev system-packages services lint typecheck imports migrations-check \
+	test-sqlite test-postgres test-browser
+
+system-packages:
+	scripts/install-system-packages.sh
+
+services:
+	scripts/start-services.sh
+
+lint: venv-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv-dev
+	$(BIN)/mypy
+
+imports: venv-dev
+	$(BIN)/lint-imports
+
+# An in-memory database: the check must neither need nor touch the data folder.
+migrations-check: venv-dev
+	DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
+
+# DATABASE_URL unset: the settings' default, SQLite (in the tests' temporary data folder).
+test-sqlite: venv-dev
+	env -u DATABASE_URL $(PYTEST) $(UNIT_TESTS)
+
+test-postgres: venv-dev services
+	DATABASE_URL=$(TEST_POSTGRES_URL) $(PYTEST) $(UNIT_TESTS)
+
+test-browser: venv-dev system-packages
+	env -u DATABASE_URL $(PYTEST) -m browser tests/browser
+
+# Each bench/*.py is a script that records its own results; there may be none yet.
+bench: venv-dev
+	@shopt -s nullglob; benches=(bench/*.py); \
+	if [ $${#benches[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; fi; \
+	for bench in "$${benches[@]}"; do echo "== $$bench"; $(PY) "$$bench"; done
+
+MESSAGES_IGNORE := --ignore .venv --ignore var --ignore tests --ignore node_modules
+
+messages: venv-dev
+	mkdir -p studymarket/locale
+	$(MANAGE) makemessages -l en -l nl $(MESSAGES_IGNORE)
+	$(MANAGE) compilemessages $(MESSAGES_IGNORE)
+
+# uv from PATH, else the one in .venv if someone put it there; it is not a locked dependency.
+UV ?= $(shell command -v uv || { [ -x $(BIN)/uv ] && echo $(abspath $(BIN)/uv); })
+
+lock:
+	@[ -n "$(UV)" ] || { echo "make lock needs uv (https://docs.astral.sh/uv/): pip install --user uv" >&2; exit 1; }
+	cd requirements && $(UV) pip compile -q --python-version 3.11 --generate-hashes $(if $(UPGRADE),--upgrade) \
+		base.in -o base.txt
+	cd requirements && $(UV) pip compile -q --python-version 3.11 --generate-hashes $(if $(UPGRADE),--upgrade) \
+		dev.in -o dev.txt

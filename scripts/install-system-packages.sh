@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests need, if any is missing:
+#   chromium (browser tests), poppler-utils and qpdf (PDF tools), gettext (translations),
+#   fonts-dejavu-core (text in rendered previews and screenshots).
+# Needs root only when something is missing.
+set -euo pipefail
+
+packages=(chromium poppler-utils qpdf gettext fonts-dejavu-core)
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "Not a Debian-based system: install these yourself: ${packages[*]}" >&2
+  exit 1
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing Debian packages: ${missing[*]}" >&2
+  echo "Install them as root:  sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "Installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

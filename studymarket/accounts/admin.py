@@ -1,0 +1,37 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from studymarket.accounts.models import SellerProfile, User
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Staff may look; changes go through services, which validate and write the audit log."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(User)
+class UserAdmin(ReadOnlyAdmin):
+    list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "date_joined", "last_login"]
+    list_filter = ["is_active", "is_staff", "is_superuser"]
+    search_fields = ["email", "first_name", "last_name"]
+    ordering = ["-date_joined"]
+    # The password hash stays out of view, even read-only.
+    exclude = ["password"]
+
+
+@admin.register(SellerProfile)
+class SellerProfileAdmin(ReadOnlyAdmin):
+    list_display = ["display_name", "slug", "user", "created_at"]
+    search_fields = ["display_name", "slug", "user__email"]
+    list_select_related = ["user"]
+    ordering = ["-created_at"]

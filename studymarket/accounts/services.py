@@ -1,0 +1,152 @@
+import io
+import uuid
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from studymarket.accounts.models import SellerProfile, User
+from studymarket.core.audit import audit_record
+from studymarket.core.errors import ApplicationError
+
+DISPLAY_NAME_MIN_LENGTH = 3
+DISPLAY_NAME_MAX_LENGTH = SellerProfile._meta.get_field("display_name").max_length or 60
+BIO_MAX_LENGTH = SellerProfile._meta.get_field("bio").max_length or 2000
+SLUG_MAX_LENGTH = SellerProfile._meta.get_field("slug").max_length or 70
+
+AVATAR_MAX_BYTES = 2 * 1024 * 1024
+AVATAR_FORMATS = {"JPEG", "PNG", "WEBP"}
+# A small file can still decode to a huge bitmap; refuse before decoding.
+AVATAR_MAX_PIXELS = 25_000_000
+AVATAR_SIZE_PX = 512
+
+EMAIL_TAKEN = gettext_lazy("Er bestaat al een account met dit e-mailadres.")
+ALREADY_SELLER = gettext_lazy("Je bent al verkoper.")
+DISPLAY_NAME_TAKEN = gettext_lazy("Deze naam is al in gebruik. Kies een andere.")
+
+
+def user_create(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
+    """Create an account; the e-mail address is stored in lower case and unique regardless of case."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    errors: dict[str, list[ValidationError]] = {}
+    if User.objects.filter(email__iexact=email).exists():
+        errors["email"] = [ValidationError(EMAIL_TAKEN)]
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as exc:
+        errors["password"] = exc.error_list
+    if errors:
+        # All problems at once, so the sign-up form shows every field that needs fixing.
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    try:
+        with transaction.atomic():
+            user.save()
+            audit_record(action="user.created", obj=user, actor=user)
+    except IntegrityError as exc:
+        # Two sign-ups with the same address at the same moment: the unique index decides.
+        raise ValidationError({"email": EMAIL_TAKEN}) from exc
+    return user
+
+
+def seller_profile_create(
+    *, user: User, display_name: str, bio: str = "", avatar: UploadedFile | None = None
+) -> SellerProfile:
+    """Make a user a seller, with a unique public name and an optional (re-encoded) avatar."""
+    if SellerProfile.objects.filter(user=user).exists():
+        raise ApplicationError(str(ALREADY_SELLER))
+    display_name = " ".join(display_name.split())
+    if not DISPLAY_NAME_MIN_LENGTH <= len(display_name) <= DISPLAY_NAME_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "display_name": _("Kies een naam van %(min)d tot %(max)d tekens.")
+                % {"min": DISPLAY_NAME_MIN_LENGTH, "max": DISPLAY_NAME_MAX_LENGTH}
+            }
+        )
+    if SellerProfile.objects.filter(display_name__iexact=display_name).exists():
+        raise ValidationError({"display_name": DISPLAY_NAME_TAKEN})
+    bio = bio.strip()
+    if len(bio) > BIO_MAX_LENGTH:
+        # A TextField's max_length is not checked by full_clean(); this is the only guard.
+        raise ValidationError(
+            {"bio": _("Houd het korter: maximaal %(max)d tekens.") % {"max": BIO_MAX_LENGTH}}
+        )
+    avatar_content = _avatar_reencode(avatar) if avatar else None
+
+    profile = SellerProfile(user=user, display_name=display_name, slug=_unique_slug(display_name), bio=bio)
+    profile.full_clean(exclude=["avatar"])
+    try:
+        with transaction.atomic():
+            profile.save()
+            if avatar_content is not None:
+                # A generated name: never the uploader's file name, which may say more than it should.
+                profile.avatar.save(f"{uuid.uuid4().hex}.webp", avatar_content, save=True)
+            audit_record(action="seller_profile.created", obj=profile, actor=user)
+    except IntegrityError as exc:
+        if SellerProfile.objects.filter(user=user).exists():
+            raise ApplicationError(str(ALREADY_SELLER)) from exc
+        raise ValidationError({"display_name": DISPLAY_NAME_TAKEN}) from exc
+    return profile
+
+
+def _unique_slug(display_name: str) -> str:
+    base = slugify(display_name)[: SLUG_MAX_LENGTH - 6].strip("-") or "verkoper"
+    slug, n = base, 1
+    while SellerProfile.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _avatar_reencode(avatar: UploadedFile) -> ContentFile[bytes]:
+    """Check the upload is a real JPEG/PNG/WebP and re-encode it.
+
+    Re-encoding drops metadata (a phone photo's EXIF holds where it was taken) and anything
+    hidden after the image data.
+    """
+    not_an_image = ValidationError(
+        {
+            "avatar": _(
+                "Dit bestand is geen afbeelding die we kunnen lezen. Kies een JPEG-, PNG- of WebP-bestand."
+            )
+        }
+    )
+    if (avatar.size or 0) > AVATAR_MAX_BYTES:
+        raise ValidationError(
+            {
+                "avatar": _("Deze afbeelding is groter dan %(size)s. Kies een kleiner bestand.")
+                % {"size": filesizeformat(AVATAR_MAX_BYTES)}
+            }
+        )
+    data = avatar.read()
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in AVATAR_FORMATS:
+                raise ValidationError(
+                    {"avatar": _("Alleen JPEG-, PNG- of WebP-afbeeldingen zijn toegestaan.")}
+                )
+            if probe.width * probe.height > AVATAR_MAX_PIXELS:
+                raise ValidationError(
+                    {"avatar": _("Deze afbeelding heeft te veel pixels. Kies een kleinere.")}
+                )
+            probe.verify()
+        # verify() leaves the image unusable; decode again from the start.
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            picture = ImageOps.exif_transpose(image)
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise not_an_image from exc
+    side = min(AVATAR_SIZE_PX, picture.width, picture.height)
+    picture = ImageOps.fit(picture.convert("RGBA"), (side, side))
+    out = io.BytesIO()
+    picture.save(out, format="WEBP", quality=85)
+    return ContentFile(out.getvalue())

@@ -1,0 +1,108 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView
+
+from studymarket.accounts.forms import BecomeSellerForm, LoginForm, NewPasswordForm, SignupForm
+from studymarket.accounts.models import User
+from studymarket.accounts.services import seller_profile_create, user_create
+from studymarket.core.errors import ApplicationError
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    email_template_name = "accounts/password_reset_email.txt"
+    html_email_template_name = "accounts/password_reset_email.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+    extra_email_context = {"site_name": "studymarket"}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+@method_decorator(sensitive_post_parameters("password", "password_confirm"), name="dispatch")
+class SignupView(auth_views.RedirectURLMixin, FormView):
+    """Create an account, sign in, and return to ``next`` (checked like LoginView checks it)."""
+
+    template_name = "accounts/signup.html"
+    form_class = SignupForm
+    next_page = settings.LOGIN_REDIRECT_URL
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            return redirect(self.get_success_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), self.redirect_field_name: self.get_redirect_url()}
+
+    def form_valid(self, form: SignupForm) -> HttpResponse:
+        try:
+            user = user_create(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        # Several backends are configured (axes first); the new user is signed in by the model backend.
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, _("Welkom bij studymarket! Je account is aangemaakt."))
+        return redirect(self.get_success_url())
+
+
+@login_required
+def become_seller(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    try:
+        profile = request.user.seller_profile
+    except ObjectDoesNotExist:
+        profile = None
+    if profile is not None:
+        return render(request, "accounts/become_seller.html", {"profile": profile})
+
+    form = BecomeSellerForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = seller_profile_create(
+                user=request.user,
+                display_name=form.cleaned_data["display_name"],
+                bio=form.cleaned_data["bio"],
+                avatar=form.cleaned_data["avatar"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("accounts:become_seller")
+        else:
+            messages.success(
+                request,
+                _("Je bent nu verkoper, %(name)s! Dit is je verkoperspagina.")
+                % {"name": profile.display_name},
+            )
+            return redirect(profile.get_absolute_url())
+    return render(request, "accounts/become_seller.html", {"form": form})

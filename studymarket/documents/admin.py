@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from studymarket.core.admin import ReadOnlyAdmin
+from studymarket.documents.models import DocumentVersion
+
+
+@admin.register(DocumentVersion)
+class DocumentVersionAdmin(ReadOnlyAdmin):
+    list_display = ("document", "number", "status", "page_count", "size_bytes", "created_at")
+    list_filter = ("status",)

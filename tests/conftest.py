@@ -1,0 +1,49 @@
+"""Fixtures for every test. The environment itself is set in tests/__init__.py."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import translation
+from pytest_django import Settings
+
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not settings.TESTING:
+        raise pytest.UsageError("STUDYMARKET_TESTING is off: run pytest from the project root.")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Everything under tests/browser/ needs Chromium; `-m "not browser"` leaves it out.
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches() -> Iterator[None]:
+    """Each test starts with empty caches (local memory, see tests/__init__.py)."""
+    for cache in caches.all():
+        cache.clear()
+    yield
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language (Dutch). A request through the test client
+    leaves its language active in this thread, and reverse() would go on using it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def db_task_backend(settings: Settings, db: None) -> None:
+    """Enqueue tasks in the database, as production does, instead of running them inline."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
