@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
@@ -47,6 +48,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "reviews": review_list_for_listing(listing=listing),
         "course_listing_count": course_published_count(course=listing.course),
         "figures": platform_figures(),
+        "guarantee_days": settings.GUARANTEE_WINDOW_DAYS,
         "in_cart": listing.pk in cart_listing_ids(request.session),
     }
     response = render(request, "storefront/listing_detail.html", context)
