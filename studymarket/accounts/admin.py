@@ -1,22 +1,8 @@
-from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from studymarket.accounts.models import SellerProfile, User
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Staff may look; changes go through services, which validate and write the audit log."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from studymarket.core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)

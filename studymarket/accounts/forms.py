@@ -21,17 +21,21 @@ def _password_help_text() -> str:
     return " ".join(password_validation.password_validators_help_texts())
 
 
+def _email_field() -> forms.EmailField:
+    return forms.EmailField(
+        label=_("E-mailadres"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form, with the e-mail address as the user name.
 
     The field keeps the name "username": django-axes reads that POST field to count failures.
     """
 
-    username = forms.EmailField(
-        label=_("E-mailadres"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
-    )
+    username = _email_field()
     password = forms.CharField(
         label=_("Wachtwoord"),
         strip=False,
@@ -60,11 +64,7 @@ class NewPasswordForm(SetPasswordForm):
 class SignupForm(forms.Form):
     """Parses the sign-up page; the rules on e-mail and password live in user_create."""
 
-    email = forms.EmailField(
-        label=_("E-mailadres"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
-    )
+    email = _email_field()
     first_name = forms.CharField(
         label=_("Voornaam"),
         required=False,
