@@ -233,6 +233,20 @@ PREVIEW_PAGES_BY_LENGTH = [(31, 4), (15, 3), (4, 2), (1, 1)]
 PREVIEW_IMAGE_WIDTH = env.int("PREVIEW_IMAGE_WIDTH", default=1100)
 PLATFORM_FIGURES_CACHE_SECONDS = env.int("PLATFORM_FIGURES_CACHE_SECONDS", default=300)
 
+# --- Uploads and processing (documents app) --------------------------------------
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+UPLOAD_MAX_PAGES = env.int("UPLOAD_MAX_PAGES", default=1000)
+# Each upload is parsed in a child process with these limits, so a PDF bomb or a
+# parser hang fails that one upload and never the worker.
+PROCESSING_MEMORY_LIMIT_MB = env.int("PROCESSING_MEMORY_LIMIT_MB", default=512)
+PROCESSING_TIME_LIMIT_SECONDS = env.int("PROCESSING_TIME_LIMIT_SECONDS", default=60)
+# A version still "processing" with no heartbeat for this long was left by a killed worker.
+PROCESSING_STALE_SECONDS = env.int("PROCESSING_STALE_SECONDS", default=180)
+THUMBNAIL_WIDTH = env.int("THUMBNAIL_WIDTH", default=180)
+NEAR_DUPLICATE_THRESHOLD = env.float("NEAR_DUPLICATE_THRESHOLD", default=0.5)
+# LibreOffice, for .docx/.odt uploads; when it is not installed those are refused with a reason.
+SOFFICE_PATH = env.str("SOFFICE_PATH", default="soffice")
+
 # --- Security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

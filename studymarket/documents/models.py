@@ -42,6 +42,27 @@ class DocumentVersion(TimeStampedModel):
     page_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=20, choices=VersionStatus.choices, default=VersionStatus.UPLOADED)
     status_reason = models.TextField(blank=True)
+    # Why a version was rejected or failed, as a code from documents/rejections.py (the text
+    # shown is translated when shown, in the reader's language) and its parameters.
+    reason_code = models.CharField(max_length=40, blank=True)
+    reason_params = models.JSONField(default=dict, blank=True)
+    # The file as the seller sent it, when it was converted to PDF (.docx, .odt).
+    source_format = models.CharField(max_length=10, default="pdf")
+    # Progress, for "Pagina 37 van 102 verwerkt…" and for finding work a killed worker left.
+    pages_processed = models.PositiveIntegerField(default=0)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    # The quality card.
+    word_count = models.PositiveIntegerField(default=0)
+    language = models.CharField(max_length=8, blank=True)
+    scanned_page_count = models.PositiveIntegerField(default=0)
+    toc_source = models.CharField(max_length=10, blank=True)  # "outline" | "headings" | ""
+    # Originality: the hash of the normalised text (exact copies) and a MinHash signature
+    # (near-duplicates), see documents/originality.py.
+    text_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    minhash = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["document", "-number"]
@@ -70,6 +91,11 @@ class DocumentPage(models.Model):
     )
     preview_width = models.PositiveSmallIntegerField(default=0)
     preview_height = models.PositiveSmallIntegerField(default=0)
+    # A small image of every page for the page strip; pages after the preview are blurred.
+    thumbnail = models.ImageField(storage=public_storage, upload_to=preview_image_path, blank=True, max_length=300)
+    thumbnail_blurred = models.BooleanField(default=False)
+    has_images = models.BooleanField(default=False)
+    is_scanned = models.BooleanField(default=False)  # images but (almost) no text layer
 
     class Meta:
         ordering = ["version", "number"]
@@ -88,3 +114,38 @@ class TocEntry(models.Model):
     class Meta:
         ordering = ["version", "position"]
         constraints = [models.UniqueConstraint(fields=["version", "position"], name="toc_position_unique")]
+
+
+class FingerprintBand(models.Model):
+    """One LSH band of a version's MinHash: versions sharing a band are candidates for a
+    near-duplicate comparison, found with an indexed lookup instead of a scan of all versions."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="fingerprint_bands")
+    band = models.PositiveSmallIntegerField()
+    digest = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["band", "digest"])]
+        constraints = [models.UniqueConstraint(fields=["version", "band"], name="fingerprint_band_unique")]
+
+
+class MatchKind(models.TextChoices):
+    EXACT = "exact", _("Exacte kopie")
+    NEAR = "near", _("Bijna gelijk")
+
+
+class OriginalityMatch(models.Model):
+    """A newer version that overlaps an earlier one on the platform; staff review it."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="originality_matches")
+    earlier_version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=MatchKind.choices)
+    # Estimated Jaccard similarity of word shingles, 0..1 (a measurement, not money).
+    similarity = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-similarity"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "earlier_version"], name="originality_match_unique"),
+        ]
