@@ -56,10 +56,13 @@ INSTALLED_APPS = [
     "studymarket.accounts",
     "studymarket.documents",
     "studymarket.catalog",
+    "studymarket.library",
     "studymarket.orders",
+    "studymarket.payments",
     "studymarket.reviews",
     "studymarket.checkout",
     "studymarket.storefront",
+    "studymarket.support",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +236,28 @@ PREVIEW_PAGES_BY_LENGTH = [(31, 4), (15, 3), (4, 2), (1, 1)]
 PREVIEW_IMAGE_WIDTH = env.int("PREVIEW_IMAGE_WIDTH", default=1100)
 PLATFORM_FIGURES_CACHE_SECONDS = env.int("PLATFORM_FIGURES_CACHE_SECONDS", default=300)
 
+# --- Payments (payments app; DESIGN.md §2, rules 6 and 7) ------------------------
+# "simulated" (embedded default: a local checkout page, no money moves; refused in production
+# unless DEMO_MODE) or "mollie" (mollie-api-python; MOLLIE_API_ENDPOINT empty = Mollie itself).
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="simulated")
+DEMO_MODE = env.bool("DEMO_MODE", default=False)
+MOLLIE_API_KEY = env.str("MOLLIE_API_KEY", default="")
+MOLLIE_API_ENDPOINT = env.str("MOLLIE_API_ENDPOINT", default="")
+MOLLIE_TIMEOUT_SECONDS = env.float("MOLLIE_TIMEOUT_SECONDS", default=10.0)
+# Webhooks are hints; the return page and this periodic sweep also sync open payments.
+PAYMENT_RECONCILE_INTERVAL_SECONDS = env.int("PAYMENT_RECONCILE_INTERVAL_SECONDS", default=60)
+# How often `serve` queues the other sweeps for work a killed worker left unfinished.
+RECONCILE_INTERVAL_SECONDS = env.int("RECONCILE_INTERVAL_SECONDS", default=300)
+PAYMENT_EXPIRE_AFTER_MINUTES = env.int("PAYMENT_EXPIRE_AFTER_MINUTES", default=60)
+# An environment label in idempotency keys keeps test and live keys apart at the provider.
+IDEMPOTENCY_KEY_PREFIX = env.str("IDEMPOTENCY_KEY_PREFIX", default=STUDYMARKET_ENV)
+if PRODUCTION and PAYMENT_PROVIDER == "simulated" and not DEMO_MODE:
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDER=simulated is refused in production (set mollie, or DEMO_MODE=true)."
+    )
+if PAYMENT_PROVIDER == "mollie" and not MOLLIE_API_KEY:
+    raise ImproperlyConfigured("PAYMENT_PROVIDER=mollie needs MOLLIE_API_KEY.")
+
 # --- Uploads and processing (documents app) --------------------------------------
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 UPLOAD_MAX_PAGES = env.int("UPLOAD_MAX_PAGES", default=1000)
@@ -270,5 +295,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # pikepdf announces its logger bridge at INFO on import: noise in every command's output.
+    "loggers": {"axes": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }

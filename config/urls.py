@@ -9,6 +9,7 @@ from studymarket.core.views import healthz, public_media
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("webhooks/mollie/", include("studymarket.payments.webhook_urls")),
 ]
 if settings.STORAGE == "local":
     urlpatterns += [re_path(r"^media/(?P<path>.+)$", public_media, name="public_media")]
@@ -18,7 +19,12 @@ urlpatterns += i18n_patterns(
     path("account/", include("studymarket.accounts.urls")),
     path("", include("studymarket.catalog.urls")),
     path("winkelwagen/", include("studymarket.checkout.urls")),
+    path("betalen/", include("studymarket.payments.urls")),
+    path("mijn-documenten/", include("studymarket.library.urls")),
+    path("reviews/", include("studymarket.reviews.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # Before the admin, whose catch-all would otherwise answer every path under beheer/.
+    path("beheer/uploads/", include("studymarket.support.urls")),
     path("beheer/", admin.site.urls),
     prefix_default_language=False,
 )

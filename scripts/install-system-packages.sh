@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need, if any is missing:
 #   chromium (browser tests), poppler-utils and qpdf (PDF tools), gettext (translations),
+#   libreoffice-writer-nogui (.docx/.odt uploads are converted with it; optional for `make run`),
 #   fonts-dejavu-core (text in rendered previews and screenshots).
 # Needs root only when something is missing.
 set -euo pipefail
 
-packages=(chromium poppler-utils qpdf gettext fonts-dejavu-core)
+packages=(chromium poppler-utils qpdf gettext fonts-dejavu-core libreoffice-writer-nogui)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "Not a Debian-based system: install these yourself: ${packages[*]}" >&2

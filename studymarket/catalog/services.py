@@ -1,6 +1,5 @@
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -11,24 +10,17 @@ from studymarket.catalog.isbn import isbn_normalise
 from studymarket.catalog.models import Book, Course, Institution, Listing, ListingStatus, Programme
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
-from studymarket.documents.models import Document
+from studymarket.documents.models import Document, VersionStatus
+from studymarket.documents.previews import (
+    default_preview_page_count,
+    preview_page_count_allowed,
+    preview_page_count_clamp,
+    preview_page_count_max,
+)
+from studymarket.documents.processing import document_version_previews_ensure
 from studymarket.documents.services import document_version_publish
 
 _SLUG_MAX = Listing._meta.get_field("slug").max_length or 220
-
-
-def default_preview_page_count(page_count: int) -> int:
-    """Preview pages for a document of this length (settings.PREVIEW_PAGES_BY_LENGTH)."""
-    for minimum_pages, preview_pages in settings.PREVIEW_PAGES_BY_LENGTH:
-        if page_count >= minimum_pages:
-            return int(preview_pages)
-    raise ValueError(f"A document has at least one page, not {page_count}")
-
-
-def preview_page_count_allowed(*, preview_page_count: int, page_count: int) -> bool:
-    """The seller may show more than the default, never the whole document (one page
-    is the exception: its single page is all there is to preview)."""
-    return 1 <= preview_page_count <= max(default_preview_page_count(page_count), page_count - 1)
 
 
 def institution_create(*, name: str, country: str, city: str = "") -> Institution:
@@ -90,7 +82,7 @@ def listing_create(
     ):
         raise ApplicationError(
             _("Kies tussen 1 en %(max)d voorbeeldpagina's: nooit het hele document.")
-            % {"max": max(default_preview_page_count(page_count), page_count - 1)}
+            % {"max": preview_page_count_max(page_count)}
         )
     listing = Listing(
         seller=seller,
@@ -134,3 +126,34 @@ def listing_publish(*, listing: Listing, published_at: datetime | None = None) -
         locked.save(update_fields=["status", "published_at", "updated_at"])
         audit_record(action="listing.published", obj=locked, actor=locked.seller.user)
     return locked
+
+
+def listing_publish_if_ready(*, listing_id: int) -> Listing:
+    """Draft → published once the seller has described it (the listing exists) and its document
+    has a published version. Anything else returns the listing as it is: still waiting, already
+    published, or taken offline (which only a person undoes)."""
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().get(pk=listing_id)
+        if listing.status != ListingStatus.DRAFT:
+            return listing
+        version = (
+            Document.objects.select_related("current_version").get(pk=listing.document_id).current_version
+        )
+        if version is None or version.status != VersionStatus.PUBLISHED:
+            return listing
+        return listing_publish(listing=listing)
+
+
+def listing_finalize(*, listing_id: int) -> Listing:
+    """Bring a listing up to date with its document's current version: the preview pages the
+    seller chose, drawn for that version, then on sale if it is ready. Safe to repeat."""
+    listing = Listing.objects.select_related("document__current_version").get(pk=listing_id)
+    version = listing.document.current_version
+    if version is not None and version.status == VersionStatus.PUBLISHED and version.page_count:
+        count = preview_page_count_clamp(
+            preview_page_count=listing.preview_page_count, page_count=version.page_count
+        )
+        if count != listing.preview_page_count:
+            Listing.objects.filter(pk=listing_id).update(preview_page_count=count)
+        document_version_previews_ensure(version_id=version.pk, count=count)
+    return listing_publish_if_ready(listing_id=listing_id)

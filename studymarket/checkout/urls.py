@@ -7,4 +7,8 @@ urlpatterns = [
     path("", views.cart_view, name="cart"),
     path("toevoegen/<int:listing_id>/", views.cart_add_view, name="add"),
     path("verwijderen/<int:listing_id>/", views.cart_remove_view, name="remove"),
+    path("afrekenen/", views.checkout_view, name="checkout"),
+    path("bestelling/<str:order_number>/", views.done_view, name="done"),
+    path("bestelling/<str:order_number>/status/", views.done_status_view, name="done_status"),
+    path("bestelling/<str:order_number>/opnieuw/", views.retry_view, name="retry"),
 ]

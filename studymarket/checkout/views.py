@@ -1,11 +1,26 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
 
+from studymarket.accounts.forms import LoginForm, SignupForm
+from studymarket.accounts.models import User
+from studymarket.accounts.services import user_create
 from studymarket.catalog.models import Listing
 from studymarket.catalog.selectors import listing_published_list
-from studymarket.checkout.cart import cart_add, cart_listing_ids, cart_remove
+from studymarket.checkout.cart import request_cart_add, request_cart_listings, request_cart_remove
+from studymarket.checkout.forms import CheckoutForm, PaymentMethodForm, checkout_token_new
+from studymarket.checkout.selectors import cart_summary, order_payment_state, purchase_refusals
+from studymarket.checkout.services import checkout_retry, checkout_start
+from studymarket.core.errors import ApplicationError
 from studymarket.core.money import Money
+from studymarket.orders.models import Order, OrderStatus
+from studymarket.orders.selectors import order_get_for_buyer, order_line_list
+from studymarket.payments.models import Payment, PaymentStatus
 
 
 def _published(listing_id: int) -> Listing:
@@ -18,7 +33,13 @@ def _published(listing_id: int) -> Listing:
 @require_POST
 def cart_add_view(request: HttpRequest, listing_id: int) -> HttpResponse:
     listing = _published(listing_id)
-    cart_add(request.session, listing_id=listing.pk)
+    try:
+        request_cart_add(request, listing=listing)
+    except ApplicationError as exc:
+        if request.htmx:  # type: ignore[attr-defined]
+            return render(request, "checkout/_cart_button.html", {"listing": listing, "refusal": exc.message})
+        messages.error(request, exc.message)
+        return redirect(listing.get_absolute_url())
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "checkout/_cart_button.html", {"listing": listing, "in_cart": True})
     return redirect(listing.get_absolute_url())
@@ -26,11 +47,131 @@ def cart_add_view(request: HttpRequest, listing_id: int) -> HttpResponse:
 
 @require_POST
 def cart_remove_view(request: HttpRequest, listing_id: int) -> HttpResponse:
-    cart_remove(request.session, listing_id=listing_id)
+    request_cart_remove(request, listing_id=listing_id)
     return redirect("checkout:cart")
 
 
+def _cart_context(request: HttpRequest) -> dict[str, object]:
+    listings = request_cart_listings(request)
+    refusals = (
+        purchase_refusals(user=request.user, listings=listings) if isinstance(request.user, User) else {}
+    )
+    return {"summary": cart_summary(listings=listings), "refusals": refusals}
+
+
 def cart_view(request: HttpRequest) -> HttpResponse:
-    listings = list(listing_published_list().filter(pk__in=cart_listing_ids(request.session)))
-    total = sum((listing.price for listing in listings), Money.zero())
-    return render(request, "checkout/cart.html", {"listings": listings, "total": total})
+    return render(request, "checkout/cart.html", _cart_context(request))
+
+
+@sensitive_post_parameters("login-password", "signup-password", "signup-password_confirm")
+def checkout_view(request: HttpRequest) -> HttpResponse:
+    """ "Afrekenen": sign up or log in on this page if needed, choose a method, pay."""
+    if not isinstance(request.user, User):
+        return _checkout_sign_in(request)
+    form = CheckoutForm(request.POST or None, initial={"checkout_token": checkout_token_new()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment = checkout_start(
+                user=request.user,
+                checkout_token=form.cleaned_data["checkout_token"],
+                method=form.cleaned_data["method"],
+                language=request.LANGUAGE_CODE,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _to_payment(payment)
+    return render(request, "checkout/checkout.html", {**_cart_context(request), "form": form})
+
+
+def _checkout_sign_in(request: HttpRequest) -> HttpResponse:
+    """The checkout page's two inline forms. Signing in merges the visitor's cart into the
+    account (checkout.receivers), then the page shows the payment step."""
+    action = request.POST.get("action") if request.method == "POST" else None
+    login_form = LoginForm(request, data=request.POST if action == "login" else None, prefix="login")
+    signup_form = SignupForm(request.POST if action == "signup" else None, prefix="signup")
+    for form in (login_form, signup_form):
+        # Two forms on one page, below the order: neither takes the focus on arrival.
+        for field in form.fields.values():
+            field.widget.attrs.pop("autofocus", None)
+    if action == "login" and login_form.is_valid():
+        login(request, login_form.get_user())
+        return redirect("checkout:checkout")
+    if action == "signup" and signup_form.is_valid():
+        try:
+            user = user_create(
+                email=signup_form.cleaned_data["email"],
+                password=signup_form.cleaned_data["password"],
+                first_name=signup_form.cleaned_data["first_name"],
+                last_name=signup_form.cleaned_data["last_name"],
+            )
+        except ValidationError as exc:
+            signup_form.add_error(None, exc)
+        else:
+            # Several backends are configured (axes first); the new user is signed in by the model backend.
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welkom bij studymarket! Je account is aangemaakt."))
+            return redirect("checkout:checkout")
+    context = {**_cart_context(request), "login_form": login_form, "signup_form": signup_form}
+    return render(request, "checkout/checkout.html", context)
+
+
+def _to_payment(payment: Payment) -> HttpResponse:
+    """To the provider's checkout page while the payment can be paid there; to the return page
+    once the order is paid or the payment has ended."""
+    payable = payment.status in (PaymentStatus.OPEN, PaymentStatus.PENDING) and payment.checkout_url
+    if payable and payment.order.status == OrderStatus.PENDING:
+        return redirect(payment.checkout_url)
+    return redirect("checkout:done", order_number=payment.order.number)
+
+
+def _buyers_order(request: HttpRequest, order_number: str) -> Order:
+    """Only the buyer sees an order; anyone else (anonymous too) gets 404, as for a number that
+    does not exist, so order numbers cannot be probed."""
+    if not isinstance(request.user, User):
+        raise Http404
+    try:
+        return order_get_for_buyer(number=order_number, buyer=request.user)
+    except Order.DoesNotExist:
+        raise Http404 from None
+
+
+def _status_context(order: Order, form: PaymentMethodForm | None = None) -> dict[str, object]:
+    state, payment = order_payment_state(order=order)
+    if form is None:
+        form = PaymentMethodForm(initial={"method": payment.method if payment else None})
+    return {"order": order, "state": state, "form": form}
+
+
+def _order_page(request: HttpRequest, order: Order, form: PaymentMethodForm | None = None) -> HttpResponse:
+    lines = order_line_list(order=order)
+    vat = Money(sum(line.vat_cents for line in lines), order.currency)
+    return render(request, "checkout/done.html", {**_status_context(order, form), "lines": lines, "vat": vat})
+
+
+@require_GET
+def done_view(request: HttpRequest, order_number: str) -> HttpResponse:
+    """Where the buyer lands after paying (payments' return view sends them here)."""
+    return _order_page(request, _buyers_order(request, order_number))
+
+
+@require_GET
+def done_status_view(request: HttpRequest, order_number: str) -> HttpResponse:
+    """The return page asks this while it waits for the provider's answer (htmx)."""
+    order = _buyers_order(request, order_number)
+    return render(request, "checkout/_order_status.html", _status_context(order))
+
+
+@require_POST
+def retry_view(request: HttpRequest, order_number: str) -> HttpResponse:
+    order = _buyers_order(request, order_number)
+    form = PaymentMethodForm(request.POST)
+    if form.is_valid():
+        method = form.cleaned_data["method"]
+        try:
+            payment = checkout_retry(user=order.buyer, order_number=order.number, method=method)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _to_payment(payment)
+    return _order_page(request, order, form)

@@ -6,5 +6,14 @@ from studymarket.documents.models import DocumentVersion
 
 @admin.register(DocumentVersion)
 class DocumentVersionAdmin(ReadOnlyAdmin):
-    list_display = ("document", "number", "status", "page_count", "size_bytes", "created_at")
-    list_filter = ("status",)
+    list_display = (
+        "document",
+        "number",
+        "status",
+        "reason_code",
+        "page_count",
+        "attempts",
+        "size_bytes",
+        "created_at",
+    )
+    list_filter = ("status", "reason_code", "source_format")

@@ -1,3 +1,5 @@
+import os
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,9 +20,16 @@ class Document(TimeStampedModel):
         return f"Document {self.pk}"
 
 
+_STORED_SUFFIXES = (".pdf", ".docx", ".odt")
+
+
 def version_file_path(instance: "DocumentVersion", filename: str) -> str:
     # The seller's file name is never used on disk: it may be hostile (../../etc/passwd.pdf).
-    return f"documents/{instance.document_id}/{instance.sha256}.pdf"
+    # ``filename`` is ours ("upload.docx", "converted.pdf") and gives only the kind of file.
+    suffix = os.path.splitext(filename)[1].lower()
+    if suffix not in _STORED_SUFFIXES:
+        suffix = ".pdf"
+    return f"documents/{instance.document_id}/{instance.sha256}{suffix}"
 
 
 class VersionStatus(models.TextChoices):
@@ -92,7 +101,9 @@ class DocumentPage(models.Model):
     preview_width = models.PositiveSmallIntegerField(default=0)
     preview_height = models.PositiveSmallIntegerField(default=0)
     # A small image of every page for the page strip; pages after the preview are blurred.
-    thumbnail = models.ImageField(storage=public_storage, upload_to=preview_image_path, blank=True, max_length=300)
+    thumbnail = models.ImageField(
+        storage=public_storage, upload_to=preview_image_path, blank=True, max_length=300
+    )
     thumbnail_blurred = models.BooleanField(default=False)
     has_images = models.BooleanField(default=False)
     is_scanned = models.BooleanField(default=False)  # images but (almost) no text layer

@@ -1,68 +1,85 @@
 import hashlib
-import re
-from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.base import ContentFile
-from django.core.files.storage import Storage
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from studymarket.accounts.models import SellerProfile
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
-from studymarket.documents.models import Document, DocumentPage, DocumentVersion, TocEntry, VersionStatus
-from studymarket.documents.pdf import OutlineItem, RenderedPage, pdf_open
+from studymarket.documents.extraction import (
+    ExtractionRejected,
+    extract_job,
+    extraction_run,
+    extraction_workspace,
+    stored_file_local,
+)
+from studymarket.documents.models import Document, DocumentVersion, VersionStatus
+from studymarket.documents.pages import version_results_store
+from studymarket.documents.reasons import Reason
+from studymarket.documents.rejections import reason_text
+from studymarket.documents.sniffing import HEAD_BYTES, NotAcceptable, upload_format
+from studymarket.documents.tasks import document_version_process_task
+from studymarket.documents.transitions import document_version_transition
 
-_PDF_HEADER = b"%PDF-"
-_WORD = re.compile(r"\w[\w'’-]*")
-_TOC_TITLE_MAX = TocEntry._meta.get_field("title").max_length or 300
 _NAME_MAX = DocumentVersion._meta.get_field("original_name").max_length or 255
 
 
-def document_create(*, seller: SellerProfile, file: File, original_name: str) -> Document:
-    """Store a seller's PDF privately as version 1 of a new document.
+class UploadRejected(ApplicationError):
+    """Refused before anything was stored; ``code`` is a documents.reasons.Reason."""
 
-    On disk the file is named by its SHA-256 (``version_file_path``); the name the
-    seller gave it is kept only as data, since it may be hostile ("../../etc/passwd.pdf").
+    def __init__(self, code: Reason, params: dict[str, Any] | None = None) -> None:
+        self.code = code
+        self.params = params or {}
+        super().__init__(reason_text(code, self.params), extra={"code": code.value, **self.params})
+
+
+def document_upload(
+    *,
+    seller: SellerProfile,
+    file: File,
+    original_name: str,
+    document: Document | None = None,
+    enqueue: bool = True,
+) -> DocumentVersion:
+    """Store a seller's upload privately as a new document, or as the next version of
+    ``document`` ("Nieuwe versie uploaden"), and queue its processing after the commit.
+
+    Checks that need only the bytes come first and store nothing when they refuse (UploadRejected):
+    a name with folders in it, empty, over UPLOAD_MAX_BYTES, neither a PDF from byte 0 nor a
+    Word/OpenDocument file. On disk the file is named by its SHA-256, never by the seller.
+    ``enqueue=False`` leaves processing to the caller (``manage.py ingest`` runs it at once).
     """
+    name = _upload_name(original_name)
+    size = file.size
+    if not size:
+        raise UploadRejected(Reason.EMPTY)
+    if size > settings.UPLOAD_MAX_BYTES:
+        raise UploadRejected(Reason.TOO_LARGE, {"max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
     file.seek(0)
-    if file.read(len(_PDF_HEADER)) != _PDF_HEADER:
-        raise ApplicationError(_("Dit bestand is geen PDF."))
-    digest = hashlib.sha256()
-    size = 0
-    for chunk in file.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-
-    # The storage path needs the document's id; the file is written outside any
-    # transaction (object storage is an external call), so a failed write undoes the row.
-    document = Document.objects.create(seller=seller)
-    version = DocumentVersion(
-        document=document,
-        number=1,
-        original_name=_plain_name(original_name),
-        sha256=digest.hexdigest(),
-        size_bytes=size,
-    )
-    field = DocumentVersion._meta.get_field("file")
-    name = field.generate_filename(version, "upload.pdf")
     try:
-        if field.storage.exists(name):
-            # The name holds the content's hash: this is the same file, left by an earlier database.
-            version.file.name = name
-        else:
-            version.file.name = field.storage.save(name, file, max_length=field.max_length)
-    except BaseException:
-        document.delete()
-        raise
-    with transaction.atomic():
-        version.save()
-        document.current_version = version
-        document.save(update_fields=["current_version", "updated_at"])
-        audit_record(action="document.created", obj=document, actor=seller.user, sha256=version.sha256)
-    return document
+        source_format = upload_format(file.read(HEAD_BYTES), file)
+    except NotAcceptable as refused:
+        raise UploadRejected(refused.code, refused.params) from None
+    if document is not None and document.seller_id != seller.pk:
+        raise ApplicationError(_("Je kunt alleen een nieuwe versie van je eigen document uploaden."))
+    version = _version_store(
+        seller=seller, document=document, file=file, original_name=name, source_format=source_format
+    )
+    if enqueue:
+        version_id = version.pk
+        transaction.on_commit(lambda: document_version_process_task.enqueue(version_id))
+    return version
+
+
+def _upload_name(original_name: str) -> str:
+    # Browsers send a bare name; folders in it ("../../etc/passwd.pdf") mean a crafted request.
+    if "/" in original_name or "\\" in original_name or original_name.strip() in (".", ".."):
+        raise UploadRejected(Reason.UNSAFE_NAME)
+    return _plain_name(original_name)
 
 
 def _plain_name(original_name: str) -> str:
@@ -72,120 +89,94 @@ def _plain_name(original_name: str) -> str:
     return name[-_NAME_MAX:] or "document.pdf"
 
 
-@dataclass(frozen=True)
-class _Extracted:
-    page_count: int
-    texts: list[str]
-    outline: list[OutlineItem]
-    renders: dict[int, RenderedPage]
-
-
-def document_version_extract(*, version: DocumentVersion, preview_page_count: int) -> DocumentVersion:
-    """Page count, text of every page, outline and the preview images of the first pages.
-
-    Idempotent: a second run gives the same rows and re-renders only preview images that
-    are missing or were made at another width. Slow (renders images): run it in a task,
-    never inside a transaction.
-    """
-    existing = {page.number: page for page in version.pages.all()}
-    width = settings.PREVIEW_IMAGE_WIDTH
-    extracted = _extract(version, existing, preview_page_count=preview_page_count, width=width)
-    image_field = DocumentPage._meta.get_field("preview_image")
-
-    pages: list[DocumentPage] = []  # new rows
-    stale_images: list[str] = []
-    changed: list[DocumentPage] = []
-    for number, text in enumerate(extracted.texts, start=1):
-        page = existing.get(number) or DocumentPage(version=version, number=number)
-        before = _page_state(page)
-        page.text = text
-        page.word_count = len(_WORD.findall(text))
-        rendered = extracted.renders.get(number)
-        if rendered is not None:
-            name = image_field.generate_filename(page, f"page-{number}.webp")
-            image_field.storage.delete(name)  # a re-render replaces the file under the same name
-            page.preview_image.name = image_field.storage.save(name, ContentFile(rendered.data))
-            page.preview_width, page.preview_height = rendered.width, rendered.height
-        elif number > preview_page_count and page.preview_image:
-            stale_images.append(page.preview_image.name)
-            page.preview_image.name = ""
-            page.preview_width = page.preview_height = 0
-        if page.pk is None:
-            pages.append(page)
-        elif _page_state(page) != before:
-            changed.append(page)
-
+def _version_store(
+    *, seller: SellerProfile, document: Document | None, file: File, original_name: str, source_format: str
+) -> DocumentVersion:
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in file.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    field = DocumentVersion._meta.get_field("file")
+    created = document is None
     with transaction.atomic():
-        DocumentPage.objects.bulk_create(pages)
-        DocumentPage.objects.bulk_update(
-            changed, ["text", "word_count", "preview_image", "preview_width", "preview_height"]
+        if document is None:
+            document = Document.objects.create(seller=seller)
+        else:
+            document = Document.objects.select_for_update().get(pk=document.pk)
+        number = (document.versions.aggregate(Max("number"))["number__max"] or 0) + 1
+        version = DocumentVersion(
+            document=document,
+            number=number,
+            original_name=original_name,
+            sha256=digest.hexdigest(),
+            size_bytes=size,
+            source_format=source_format,
         )
-        version.pages.filter(number__gt=extracted.page_count).delete()
-        _toc_replace(version=version, outline=extracted.outline)
-        version.page_count = extracted.page_count
-        version.save(update_fields=["page_count", "updated_at"])
-    for name in stale_images:
-        image_field.storage.delete(name)
+        version.file.name = field.generate_filename(version, f"upload.{source_format}")
+        version.save()
+        audit_record(
+            action="document_version.uploaded",
+            obj=version,
+            actor=seller.user,
+            sha256=version.sha256,
+            number=number,
+        )
+    # The file is written after the rows (its path holds the document's id) and outside the
+    # transaction (object storage is an external call); a failed write takes the rows back.
+    try:
+        if not field.storage.exists(version.file.name):
+            # The name holds the content's hash: an existing file is this same file.
+            version.file.name = field.storage.save(version.file.name, file, max_length=field.max_length)
+            DocumentVersion.objects.filter(pk=version.pk).update(file=version.file.name)
+    except BaseException:
+        version.delete()
+        if created:
+            document.delete()
+        raise
     return version
 
 
-def _page_state(page: DocumentPage) -> tuple[object, ...]:
-    return page.text, page.word_count, page.preview_image.name, page.preview_width, page.preview_height
-
-
-def _extract(
-    version: DocumentVersion, existing: dict[int, DocumentPage], *, preview_page_count: int, width: int
-) -> _Extracted:
-    storage = DocumentPage._meta.get_field("preview_image").storage
-    with version.file.open("rb") as handle, pdf_open(handle) as pdf:
-        count = pdf.page_count
-        missing = [
-            number
-            for number in range(1, min(preview_page_count, count) + 1)
-            if not _preview_current(existing.get(number), width=width, storage=storage)
-        ]
-        return _Extracted(
-            page_count=count,
-            texts=[pdf.page_text(number) for number in range(1, count + 1)],
-            outline=pdf.outline(),
-            renders=pdf.render_pages(missing, width=width),
-        )
-
-
-def _preview_current(page: DocumentPage | None, *, width: int, storage: Storage) -> bool:
-    # A version's file never changes, so an image made at today's width can stay.
-    return bool(
-        page
-        and page.preview_image
-        and page.preview_width == width
-        and storage.exists(page.preview_image.name)
+def document_create(*, seller: SellerProfile, file: File, original_name: str) -> Document:
+    """Store a PDF the platform made itself (the demo data) as version 1 of a new document,
+    current at once; ``document_version_extract`` reads it. Uploads go through ``document_upload``.
+    """
+    file.seek(0)
+    try:
+        source_format = upload_format(file.read(HEAD_BYTES), file)
+    except NotAcceptable as refused:
+        raise UploadRejected(refused.code, refused.params) from None
+    if source_format != "pdf":
+        raise UploadRejected(Reason.NOT_PDF)
+    version = _version_store(
+        seller=seller, document=None, file=file, original_name=_plain_name(original_name), source_format="pdf"
     )
+    document = version.document
+    with transaction.atomic():
+        document.current_version = version
+        document.save(update_fields=["current_version", "updated_at"])
+        audit_record(action="document.created", obj=document, actor=seller.user, sha256=version.sha256)
+    return document
 
 
-def _toc_replace(*, version: DocumentVersion, outline: list[OutlineItem]) -> None:
-    wanted = [
-        (position, item.level, item.title[:_TOC_TITLE_MAX], item.page)
-        for position, item in enumerate(outline, 1)
-    ]
-    current = list(
-        version.toc_entries.order_by("position").values_list("position", "level", "title", "page_number")
-    )
-    if current == wanted:
-        return
-    version.toc_entries.all().delete()
-    TocEntry.objects.bulk_create(
-        TocEntry(version=version, position=position, level=level, title=title, page_number=page)
-        for position, level, title, page in wanted
-    )
+def document_version_extract(*, version: DocumentVersion, preview_page_count: int) -> DocumentVersion:
+    """Pages, text, table of contents, thumbnails and the first ``preview_page_count`` preview
+    images of a PDF the platform made itself, read in this process (no child process: it is
+    not a stranger's file, and the demo loads dozens). Uploads go through the pipeline
+    (processing.document_version_process). Running it again gives the same result.
+    """
+    with extraction_workspace() as workdir:
+        source = stored_file_local(version.file.name, workdir / "source.pdf")
+        job = extract_job(source, workdir, text=True, preview_count=preview_page_count)
+        try:
+            result = extraction_run(job, sandbox=False)
+        except ExtractionRejected as rejected:
+            raise ApplicationError(reason_text(rejected.code, rejected.params)) from None
+        return version_results_store(version=version, result=result)
 
 
 def document_version_publish(*, version: DocumentVersion) -> DocumentVersion:
     """Mark a version as live (its listing went public). "Already published" returns quietly."""
-    with transaction.atomic():
-        locked = DocumentVersion.objects.select_for_update().get(pk=version.pk)
-        if locked.status != VersionStatus.PUBLISHED:
-            locked.status = VersionStatus.PUBLISHED
-            locked.save(update_fields=["status", "updated_at"])
-            audit_record(action="document_version.published", obj=locked)
-    version.status = VersionStatus.PUBLISHED
+    moved, _changed = document_version_transition(version_id=version.pk, to=VersionStatus.PUBLISHED)
+    version.status = moved.status
     return version

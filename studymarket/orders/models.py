@@ -23,6 +23,12 @@ class Order(TimeStampedModel):
     currency = models.CharField(max_length=3, default="EUR")
     total_cents = models.PositiveIntegerField()
     paid_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # One per rendering of the checkout page: a double click on "Betalen" or a resubmitted form
+    # finds the order it already made instead of making a second one.
+    checkout_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    # The language the buyer used at checkout: the receipt is written in it.
+    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
 
     def __str__(self) -> str:
         return self.number
@@ -48,3 +54,11 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order.number}: {self.title}"
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_cents, self.order.currency)
+
+    @property
+    def vat(self) -> Money:
+        return Money(self.vat_cents, self.order.currency)

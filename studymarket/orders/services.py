@@ -1,15 +1,22 @@
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing
 from studymarket.core.audit import audit_record
+from studymarket.core.money import Money
 from studymarket.core.pricing import price_breakdown
+from studymarket.library.services import entitlements_grant
 from studymarket.orders.models import Order, OrderLine, OrderStatus
 
 _NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
@@ -20,7 +27,14 @@ def _order_number() -> str:
 
 
 @transaction.atomic
-def order_create(*, buyer: User, listings: Sequence[Listing], buyer_country: str = "NL") -> Order:
+def order_create(
+    *,
+    buyer: User,
+    listings: Sequence[Listing],
+    buyer_country: str = "NL",
+    checkout_token: str | None = None,
+    language: str | None = None,
+) -> Order:
     """An order with a snapshot of each listing's title, price, VAT and seller."""
     if not listings:
         raise ValueError("An order needs at least one listing")
@@ -30,6 +44,8 @@ def order_create(*, buyer: User, listings: Sequence[Listing], buyer_country: str
         buyer=buyer,
         buyer_country=buyer_country,
         total_cents=sum(b.gross.cents for _, b in breakdowns),
+        checkout_token=checkout_token,
+        language=language or settings.LANGUAGE_CODE,
     )
     OrderLine.objects.bulk_create(
         OrderLine(
@@ -47,10 +63,24 @@ def order_create(*, buyer: User, listings: Sequence[Listing], buyer_country: str
     return order
 
 
+def _order_locked(*, order_id: int) -> Order:
+    """The order's row, locked until the transaction ends: its transitions happen one at a time."""
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
 @transaction.atomic
-def order_mark_paid(*, order_id: int, paid_at: datetime | None = None) -> Order:
-    """Pending → paid, exactly once: counts the sales. "Already paid" returns quietly."""
-    order = Order.objects.select_for_update().get(pk=order_id)
+def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_receipt: bool = True) -> Order:
+    """Pending → paid, exactly once: grants the buyer's entitlements, counts the sales and
+    queues the receipt. "Already paid" returns quietly, so every caller (webhook, return page,
+    reconcile) may call it as often as it likes.
+
+    ``send_receipt=False`` is for history loaded after the fact (the demo data): those buyers
+    never checked out and must not get a receipt today.
+
+    The buyer's cart is not touched here: checkout sits above orders. The cart leaves out what
+    was bought after it was put in (checkout.selectors), which is the same as clearing it.
+    """
+    order = _order_locked(order_id=order_id)
     if order.status == OrderStatus.PAID:
         return order
     if order.status != OrderStatus.PENDING:
@@ -58,7 +88,69 @@ def order_mark_paid(*, order_id: int, paid_at: datetime | None = None) -> Order:
     order.status = OrderStatus.PAID
     order.paid_at = paid_at or timezone.now()
     order.save(update_fields=["status", "paid_at", "updated_at"])
+    entitlements_grant(order_id=order.pk)
     listing_ids = list(order.lines.values_list("listing_id", flat=True))
     Listing.objects.filter(pk__in=listing_ids).update(sold_count=F("sold_count") + 1)
-    audit_record(action="order.paid", obj=order)
+    audit_record(action="order.paid", obj=order, total_cents=order.total_cents)
+    if send_receipt:
+        # After commit: a rolled-back payment must not have sent a receipt, and the worker
+        # must find the order paid when it runs.
+        transaction.on_commit(partial(_receipt_enqueue, order.pk))
     return order
+
+
+def _receipt_enqueue(order_id: int) -> None:
+    # Imported here: the task module imports this one.
+    from studymarket.orders.tasks import order_receipt_send_task
+
+    order_receipt_send_task.enqueue(order_id)
+
+
+def order_receipt_send(*, order_id: int) -> bool:
+    """E-mail the receipt of a paid order, at most once; True if this call sent it.
+
+    At most once, not at least once: the order is claimed (receipt_sent_at set) and committed
+    BEFORE the mail server is called, because no external call runs inside a transaction and
+    a second receipt ("did I pay twice?") is worse than a missing one (the library shows every
+    purchase, and staff can send it again). A failed send gives the claim back, so a retry of
+    the task sends it; only a crash between the claim and the send loses the receipt.
+    """
+    with transaction.atomic():
+        order = _order_locked(order_id=order_id)
+        if order.status != OrderStatus.PAID or order.receipt_sent_at is not None:
+            return False
+        order.receipt_sent_at = timezone.now()
+        order.save(update_fields=["receipt_sent_at", "updated_at"])
+        audit_record(action="order.receipt_sent", obj=order, to=order.buyer.email)
+    try:
+        _receipt_message(order).send()
+    except Exception:
+        with transaction.atomic():
+            Order.objects.filter(pk=order.pk, receipt_sent_at=order.receipt_sent_at).update(
+                receipt_sent_at=None
+            )
+            audit_record(action="order.receipt_failed", obj=order)
+        raise
+    return True
+
+
+def _receipt_message(order: Order) -> EmailMultiAlternatives:
+    lines = list(order.lines.select_related("order", "seller").order_by("pk"))
+    with translation.override(order.language):
+        context = {
+            "order": order,
+            "buyer": order.buyer,
+            "lines": lines,
+            "total": order.total,
+            "vat": Money(sum(line.vat_cents for line in lines), order.currency),
+            "library_url": settings.SITE_URL.rstrip("/") + reverse("library:index"),
+            "guarantee_days": settings.GUARANTEE_WINDOW_DAYS,
+        }
+        subject = render_to_string("orders/emails/receipt_subject.txt", context).strip()
+        message = EmailMultiAlternatives(
+            subject=" ".join(subject.split()),
+            body=render_to_string("orders/emails/receipt.txt", context),
+            to=[order.buyer.email],
+        )
+        message.attach_alternative(render_to_string("orders/emails/receipt.html", context), "text/html")
+    return message

@@ -15,6 +15,10 @@ class Review(models.Model):
     )
     text = models.TextField(_("tekst"), max_length=3000, blank=True)
     created_at = models.DateTimeField(db_index=True)
+    # The purchase that allows the review: once per purchase (orders is below reviews).
+    order_line = models.OneToOneField(
+        "orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="review"
+    )
     is_refunded = models.BooleanField(default=False)
 
     class Meta:

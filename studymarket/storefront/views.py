@@ -13,7 +13,7 @@ from studymarket.catalog.selectors import (
 )
 from studymarket.checkout.cart import cart_listing_ids
 from studymarket.documents.selectors import preview_pages, toc_entries
-from studymarket.reviews.selectors import review_list_for_listing
+from studymarket.reviews.selectors import review_form_state, review_list_for_listing
 from studymarket.storefront.figures import platform_figures
 
 
@@ -46,6 +46,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "preview_pages": preview_pages(version=version, count=listing.preview_page_count) if version else [],
         "toc": toc_entries(version=version) if version else [],
         "reviews": review_list_for_listing(listing=listing),
+        "review_form": review_form_state(user=request.user, listing=listing),
         "course_listing_count": course_published_count(course=listing.course),
         "figures": platform_figures(),
         "guarantee_days": settings.GUARANTEE_WINDOW_DAYS,

@@ -11,6 +11,8 @@ PRODUCTION_SECRETS = {
     "SECRET_KEY": "k3V9q-x7T2mZ8pR4wY6nB1cL5dF0gH3jK7sA9eU2iO4tQ8vW6zX1yN5rM0bC7",
     "ALLOWED_HOSTS": "studymarket.example",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.studymarket.example:587",
+    "PAYMENT_PROVIDER": "mollie",
+    "MOLLIE_API_KEY": "live_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM",
 }
 
 
@@ -18,6 +20,7 @@ def run_in_production(args: list[str], **variables: str) -> subprocess.Completed
     environment = {key: value for key, value in os.environ.items() if key != "STUDYMARKET_TESTING"}
     # Empty values win over a developer's .env file, which the settings only use for unset variables.
     environment.update(dict.fromkeys(PRODUCTION_SECRETS, ""))
+    environment.pop("PAYMENT_PROVIDER")  # unset, not empty: its default (simulated) applies
     environment.update(STUDYMARKET_ENV="production", DJANGO_SETTINGS_MODULE="config.settings", **variables)
     return subprocess.run(
         [sys.executable, *args],
@@ -36,6 +39,11 @@ def run_in_production(args: list[str], **variables: str) -> subprocess.Completed
         ("SECRET_KEY", "SECRET_KEY must be set (at least 50 characters) in production."),
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS must be set in production."),
         ("EMAIL_URL", "EMAIL_URL must be set in production (or ALLOW_FILE_EMAIL=true)."),
+        (
+            "PAYMENT_PROVIDER",
+            "PAYMENT_PROVIDER=simulated is refused in production (set mollie, or DEMO_MODE=true).",
+        ),
+        ("MOLLIE_API_KEY", "PAYMENT_PROVIDER=mollie needs MOLLIE_API_KEY."),
     ],
 )
 def test_production_refuses_to_start_without(missing: str, message: str) -> None:

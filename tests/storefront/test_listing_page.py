@@ -8,6 +8,7 @@ from django.utils import timezone
 from studymarket.catalog.models import Book, Listing
 from studymarket.reviews.services import review_create
 from tests.factories import ListingFactory, UserFactory
+from tests.library.conftest import purchase
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +86,8 @@ def test_review_shows_author_and_relative_date(client):
     listing = ListingFactory()
     author = UserFactory(email="demo-reviewer@example.test")
     review_create(
-        listing=listing,
         author=author,
+        order_line=purchase(buyer=author, listing=listing),
         rating=4,
         text="Duidelijk <script>alert(1)</script>",
         created_at=timezone.now() - timedelta(days=2 * 365 + 60),

@@ -241,12 +241,12 @@ def _sales_load(
                 Order.objects.filter(pk=order.pk).update(created_at=sale.paid_at - timedelta(minutes=4))
                 result.orders_created += 1
             if order.status != OrderStatus.PAID:
-                order_mark_paid(order_id=order.pk, paid_at=sale.paid_at)
+                order_mark_paid(order_id=order.pk, paid_at=sale.paid_at, send_receipt=False)
             if sale.review and (buyer.pk, listing.pk) not in reviewed:
                 review = sale.review
                 review_create(
-                    listing=listing,
                     author=buyer,
+                    order_line=order.lines.get(listing=listing),
                     rating=review.rating,
                     text=review.text,
                     created_at=review.created_at,

@@ -2,7 +2,8 @@
 
 Prepares the database and static files, loads the demo data, then runs the web
 server (granian) and the background-task worker (django-tasks-db) side by side
-until Ctrl-C or SIGTERM, or until either of them dies.
+until Ctrl-C or SIGTERM, or until either of them dies. Meanwhile it queues the
+periodic tasks (PERIODIC_TASKS) for the worker.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.module_loading import import_string
 from django_tasks import task_backends
+from django_tasks.base import Task
 from django_tasks_db import DatabaseBackend
 
 READY_TIMEOUT_SECONDS = 60
@@ -31,6 +34,17 @@ STOP_TIMEOUT_SECONDS = 15
 POLL_SECONDS = 0.2
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+# Queued while the server runs, first at start: (task, setting with its interval in seconds).
+# Named by path: core sits below every app and imports none of them.
+PERIODIC_TASKS = [
+    # A laptop receives no webhooks: this sweep is how it learns of payments made elsewhere.
+    ("studymarket.payments.tasks.payments_reconcile_task", "PAYMENT_RECONCILE_INTERVAL_SECONDS"),
+    # Uploads a killed worker left in processing (also run once at start).
+    ("studymarket.documents.tasks.document_versions_reconcile_task", "RECONCILE_INTERVAL_SECONDS"),
+    # Buyers' stamped copies whose build a killed worker left pending.
+    ("studymarket.library.tasks.stamped_copies_reconcile_task", "RECONCILE_INTERVAL_SECONDS"),
+]
 
 
 def _port_from_environment() -> int:
@@ -67,7 +81,11 @@ class Command(BaseCommand):
 
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         url = f"http://{f'[{shown_host}]' if ':' in shown_host else shown_host}:{port}/"
-        supervisor = _Supervisor(self.stdout.write, self.stderr.write)
+        ticker = _Ticker(
+            [(import_string(path), float(getattr(settings, interval))) for path, interval in PERIODIC_TASKS],
+            self.stderr.write,
+        )
+        supervisor = _Supervisor(self.stdout.write, self.stderr.write, tick=ticker)
         exit_code = supervisor.run(lambda: self._start_children(host, port, url), url)
         if exit_code:
             sys.exit(exit_code)
@@ -127,14 +145,41 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+class _Ticker:
+    """Queues each periodic task when it is due. Called from the supervisor's loop, so it
+    stops with everything else; the worker does the work."""
+
+    def __init__(self, schedule: list[tuple[Task[[], Any], float]], err: Callable[[str], None]) -> None:
+        self.schedule = schedule
+        self.err = err
+        self.next_at = [0.0] * len(schedule)  # all due at once
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        for i, (task, interval) in enumerate(self.schedule):
+            if now < self.next_at[i]:
+                continue
+            self.next_at[i] = now + interval
+            try:
+                task.enqueue()
+            except Exception as error:  # a busy database must not stop the site
+                self.err(f"Could not queue {task.name}: {error}; trying again in {interval:g} s.")
+
+
 class _Supervisor:
     """Starts the children, waits for readiness, then for a stop signal or a child's death;
-    stops whatever still runs."""
+    stops whatever still runs. Calls ``tick`` on every round once the site is up."""
 
-    def __init__(self, out: Callable[[str], None], err: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        out: Callable[[str], None],
+        err: Callable[[str], None],
+        tick: Callable[[], None] | None = None,
+    ) -> None:
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         self.out = out
         self.err = err
+        self.tick = tick
         self.stop_signal: int | None = None
 
     def run(self, start: Callable[[], dict[str, subprocess.Popen[bytes]]], url: str) -> int:
@@ -170,6 +215,8 @@ class _Supervisor:
                         f"The web server did not answer at {url}healthz within {READY_TIMEOUT_SECONDS} s."
                     )
                     return 1
+            if ready and self.tick is not None:
+                self.tick()
             time.sleep(POLL_SECONDS)
         self.out(f"\nReceived {signal.Signals(self.stop_signal).name}; stopping.")
         return 0

@@ -1,0 +1,18 @@
+"""Background tasks of the catalog (django_tasks): ids in, idempotent."""
+
+from django_tasks import task
+
+from studymarket.catalog.services import listing_finalize
+
+# Processing an upload is the documents app's task; it is named here too because the catalog
+# is where a listing's upload is followed (a published version finalises its listing through
+# catalog.receivers).
+from studymarket.documents.tasks import document_version_process_task
+
+__all__ = ["document_version_process_task", "listing_finalize_task"]
+
+
+@task()
+def listing_finalize_task(listing_id: int) -> None:
+    """Draw the preview pages the seller chose and put the listing on sale when it is ready."""
+    listing_finalize(listing_id=listing_id)

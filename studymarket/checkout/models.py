@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.db import models
+
+from studymarket.catalog.models import Listing
+
+
+class Cart(models.Model):
+    """A signed-in buyer's cart (anonymous visitors keep theirs in the session, merged at
+    login). Its row is the lock that makes two checkouts of one cart create one order."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart")
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class CartItem(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at"]
+        constraints = [models.UniqueConstraint(fields=["cart", "listing"], name="cart_item_once")]

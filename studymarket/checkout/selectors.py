@@ -1,0 +1,117 @@
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
+
+from studymarket.accounts.models import User
+from studymarket.catalog.models import Listing, ListingStatus
+from studymarket.catalog.selectors import listing_published_list
+from studymarket.checkout.models import CartItem
+from studymarket.core.money import Money
+from studymarket.core.pricing import price_breakdown
+from studymarket.library.selectors import owned_document_ids
+from studymarket.orders.models import Order, OrderLine, OrderStatus
+from studymarket.payments.models import Payment, PaymentStatus
+
+
+def cart_items_spent(*, user: User) -> QuerySet[CartItem]:
+    """Items bought after they were put in the cart. Paying is the orders app's business, and
+    orders sits below checkout, so a purchase cannot empty the cart itself: the cart treats
+    these as gone, and its own writes delete them."""
+    bought_since = OrderLine.objects.filter(
+        order__buyer=user,
+        order__status=OrderStatus.PAID,
+        listing_id=OuterRef("listing_id"),
+        order__paid_at__gte=OuterRef("added_at"),
+    )
+    return CartItem.objects.filter(cart__user=user).filter(Exists(bought_since))
+
+
+def _cart_items(*, user: User) -> QuerySet[CartItem]:
+    return (
+        CartItem.objects.filter(cart__user=user, listing__status=ListingStatus.PUBLISHED)
+        .exclude(pk__in=cart_items_spent(user=user).values("pk"))
+        .order_by("added_at", "pk")
+    )
+
+
+def cart_listing_ids(*, user: User) -> list[int]:
+    """The listings in a signed-in buyer's cart, oldest first."""
+    return list(_cart_items(user=user).values_list("listing_id", flat=True))
+
+
+def listings_in_order(ids: Sequence[int]) -> list[Listing]:
+    """Published listings with these ids, in the order given (a cart's order)."""
+    by_id = {listing.pk: listing for listing in listing_published_list().filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def cart_listing_list(*, user: User) -> list[Listing]:
+    return listings_in_order(cart_listing_ids(user=user))
+
+
+def purchase_refusals(*, user: User, listings: Iterable[Listing]) -> dict[int, str]:
+    """listing id → why this user cannot buy it (in words for them), for those they cannot buy:
+    their own documents and the ones they already have."""
+    owned = owned_document_ids(user=user)
+    refusals = {}
+    for listing in listings:
+        if listing.seller.user_id == user.pk:
+            refusals[listing.pk] = _("Dit is je eigen document. Dat kun je niet kopen.")
+        elif listing.document_id in owned:
+            refusals[listing.pk] = _("Je hebt dit document al gekocht. Je vindt het in Mijn documenten.")
+    return refusals
+
+
+@dataclass(frozen=True, slots=True)
+class CartSummary:
+    listings: list[Listing]
+    total: Money  # VAT included
+    vat: Money
+
+    def __bool__(self) -> bool:
+        return bool(self.listings)
+
+
+def cart_summary(*, listings: list[Listing], country: str = "NL") -> CartSummary:
+    """Totals as the order will snapshot them (one price_breakdown per line, then summed)."""
+    breakdowns = [price_breakdown(listing.price, country=country) for listing in listings]
+    return CartSummary(
+        listings=listings,
+        total=sum((b.gross for b in breakdowns), Money.zero()),
+        vat=sum((b.vat for b in breakdowns), Money.zero()),
+    )
+
+
+def order_payment_latest(*, order: Order) -> Payment | None:
+    return Payment.objects.filter(order=order).order_by("-created_at", "-pk").first()
+
+
+class PaymentState(StrEnum):
+    """What the buyer's return page says about an order."""
+
+    PAID = "paid"
+    WAITING = "waiting"  # the provider has not told us the outcome yet
+    FAILED = "failed"
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+    NOT_STARTED = "not_started"  # the provider never gave us a checkout page (it was down)
+
+
+# A payment in one of these states is over: paying again means a new payment.
+PAYMENT_ENDED = {
+    PaymentStatus.FAILED: PaymentState.FAILED,
+    PaymentStatus.CANCELED: PaymentState.CANCELED,
+    PaymentStatus.EXPIRED: PaymentState.EXPIRED,
+}
+
+
+def order_payment_state(*, order: Order) -> tuple[PaymentState, Payment | None]:
+    payment = order_payment_latest(order=order)
+    if order.status == OrderStatus.PAID:
+        return PaymentState.PAID, payment
+    if payment is None or (payment.status == PaymentStatus.OPEN and not payment.checkout_url):
+        return PaymentState.NOT_STARTED, payment
+    return PAYMENT_ENDED.get(PaymentStatus(payment.status), PaymentState.WAITING), payment

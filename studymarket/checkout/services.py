@@ -1,0 +1,129 @@
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from studymarket.accounts.models import User
+from studymarket.catalog.models import Listing
+from studymarket.checkout.models import Cart, CartItem
+from studymarket.checkout.selectors import (
+    cart_items_spent,
+    cart_listing_list,
+    listings_in_order,
+    order_payment_latest,
+    purchase_refusals,
+)
+from studymarket.core.errors import ApplicationError
+from studymarket.orders.models import Order, OrderStatus
+from studymarket.orders.selectors import order_get_for_buyer, order_line_list, order_pending_matching
+from studymarket.orders.services import order_create
+from studymarket.payments.models import Payment, PaymentMethod
+from studymarket.payments.services import payment_start
+
+
+def _cart_locked(*, user: User) -> Cart:
+    """The buyer's cart row, locked until the transaction ends: two checkouts of one cart
+    (two tabs, a double click) run one after the other, and the second finds the first's order."""
+    cart, _created = Cart.objects.select_for_update().get_or_create(user=user)
+    return cart
+
+
+def _cart_prune(*, user: User) -> None:
+    cart_items_spent(user=user).delete()
+
+
+@transaction.atomic
+def cart_item_add(*, user: User, listing: Listing) -> bool:
+    """Put a listing in the buyer's cart; False if it was there already. Refuses (ApplicationError)
+    the buyer's own documents and those they already have."""
+    refusals = purchase_refusals(user=user, listings=[listing])
+    if refusals:
+        raise ApplicationError(refusals[listing.pk])
+    cart, _created = Cart.objects.get_or_create(user=user)
+    _cart_prune(user=user)
+    _item, created = CartItem.objects.get_or_create(cart=cart, listing=listing)
+    return created
+
+
+def cart_item_remove(*, user: User, listing_id: int) -> None:
+    CartItem.objects.filter(cart__user=user, listing_id=listing_id).delete()
+
+
+@transaction.atomic
+def cart_merge(*, user: User, listing_ids: Sequence[int]) -> list[tuple[Listing, str]]:
+    """Move a visitor's session cart into their account's cart (at login or sign-up). Returns
+    the listings left out, each with the reason: the buyer's own, or ones they already have."""
+    listings = listings_in_order(listing_ids)
+    refusals = purchase_refusals(user=user, listings=listings)
+    cart, _created = Cart.objects.get_or_create(user=user)
+    _cart_prune(user=user)
+    for listing in listings:
+        if listing.pk not in refusals:
+            CartItem.objects.get_or_create(cart=cart, listing=listing)
+    return [(listing, refusals[listing.pk]) for listing in listings if listing.pk in refusals]
+
+
+def checkout_start(*, user: User, checkout_token: str, method: str, language: str | None = None) -> Payment:
+    """Turn the buyer's cart into an order and start paying it; returns the payment to send the
+    buyer to (its checkout_url), or the paid one if this checkout was paid already.
+
+    Idempotent by ``checkout_token`` (one per rendering of the checkout page): a double click or
+    a resubmitted form finds the order it made, and the payment that is still open. The
+    provider is called after the order is committed, never inside the transaction.
+    """
+    if method not in PaymentMethod.values:
+        raise ApplicationError(_("Kies een betaalmethode."))
+    order = _checkout_order(user=user, checkout_token=checkout_token, language=language)
+    return _payment_for(order=order, method=method)
+
+
+@transaction.atomic
+def _checkout_order(*, user: User, checkout_token: str, language: str | None) -> Order:
+    _cart_locked(user=user)
+    existing = Order.objects.filter(checkout_token=checkout_token).first()
+    if existing is not None:
+        if existing.buyer_id != user.pk:
+            raise ApplicationError(
+                _("Deze betaalpagina is verlopen. Open je winkelwagen en probeer het opnieuw.")
+            )
+        return existing
+    _cart_prune(user=user)
+    listings = cart_listing_list(user=user)
+    if not listings:
+        raise ApplicationError(_("Je winkelwagen is leeg."))
+    _refuse_unbuyable(user=user, listings=listings)
+    pending = order_pending_matching(buyer=user, listings=listings)
+    if pending is not None:
+        return pending
+    return order_create(buyer=user, listings=listings, checkout_token=checkout_token, language=language)
+
+
+def checkout_retry(*, user: User, order_number: str, method: str) -> Payment:
+    """The "Opnieuw proberen" button: a new payment for the same order (same lines and prices)
+    after the last one failed, was canceled or expired. Raises Order.DoesNotExist for an order
+    that is not this buyer's."""
+    if method not in PaymentMethod.values:
+        raise ApplicationError(_("Kies een betaalmethode."))
+    order = order_get_for_buyer(number=order_number, buyer=user)
+    if order.status == OrderStatus.PENDING:
+        _refuse_unbuyable(user=user, listings=[line.listing for line in order_line_list(order=order)])
+    return _payment_for(order=order, method=method)
+
+
+def _refuse_unbuyable(*, user: User, listings: list[Listing]) -> None:
+    refusals = purchase_refusals(user=user, listings=listings)
+    if refusals:
+        titles = {listing.pk: listing.title for listing in listings}
+        raise ApplicationError(" ".join(f"{titles[pk]}: {reason}" for pk, reason in refusals.items()))
+
+
+def _payment_for(*, order: Order, method: str) -> Payment:
+    if order.status == OrderStatus.PAID:
+        paid = order_payment_latest(order=order)
+        if paid is not None:
+            return paid
+    if order.status != OrderStatus.PENDING:
+        raise ApplicationError(_("Deze bestelling kan niet meer betaald worden. Reken opnieuw af."))
+    # payment_start hands back the payment still open for this method (or still pending at the
+    # bank), and otherwise starts the next attempt: a double click gets one payment.
+    return payment_start(order=order, method=method)

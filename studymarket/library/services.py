@@ -1,0 +1,221 @@
+"""Entitlements (who may read what), the buyers' stamped copies, and downloads.
+
+orders sits above library: the order lines are reached through Entitlement.order_line's model,
+never imported. A stamped copy is built once per buyer and version, in the background: the
+task takes the copy's id, runs after the commit, and does nothing when the copy is ready.
+"""
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext, override
+
+from studymarket.core.audit import audit_record
+from studymarket.documents.extraction import extraction_workspace, stored_file_local
+from studymarket.documents.models import DocumentVersion
+from studymarket.library.models import Download, Entitlement, StampedCopy, StampedCopyStatus
+from studymarket.library.stamping import StampError, stamp_pdf
+
+logger = logging.getLogger(__name__)
+
+# A copy still pending after this long lost its task (a worker died, the queue was lost).
+STAMPED_COPY_STALE_SECONDS = 300
+_PAID = "paid"  # orders.models.OrderStatus.PAID: orders sits above library
+
+
+def _order_lines() -> QuerySet[Any]:
+    model: Any = Entitlement._meta.get_field("order_line").related_model
+    return model._default_manager.all()  # type: ignore[no-any-return]
+
+
+@transaction.atomic
+def entitlements_grant(*, order_id: int) -> list[Entitlement]:
+    """One entitlement per line of a paid order, once (the order line is unique), and the
+    buyer's stamped copy of each document's current version queued after the commit.
+
+    Call it in the transaction that marks the order paid; a second call returns the same
+    entitlements and queues nothing new.
+    """
+    lines = list(
+        _order_lines()
+        .select_for_update(of=("self",))
+        .filter(order_id=order_id)
+        .select_related("order", "listing__document__current_version")
+        .order_by("pk")
+    )
+    if not lines:
+        raise ValueError(f"Order {order_id} has no lines")
+    order = lines[0].order
+    if order.status != _PAID:
+        raise ValueError(f"Order {order.number} is {order.status}: only a paid order grants access")
+    existing = {e.order_line_id: e for e in Entitlement.objects.filter(order_line__in=lines)}
+    entitlements = []
+    for line in lines:
+        entitlement = existing.get(line.pk)
+        if entitlement is None:
+            document = line.listing.document
+            entitlement = Entitlement.objects.create(
+                buyer_id=order.buyer_id,
+                document=document,
+                order_line=line,
+                granted_at=order.paid_at or timezone.now(),
+            )
+            audit_record(action="entitlement.granted", obj=entitlement, order=order.number)
+            if document.current_version is not None:
+                stamped_copy_request(entitlement=entitlement, version=document.current_version)
+        entitlements.append(entitlement)
+    return entitlements
+
+
+@transaction.atomic
+def entitlement_revoke(*, order_line_id: int, reason: str) -> Entitlement:
+    """Take access away (a refund). The copies and download records stay: they are the
+    evidence. "Already revoked" returns quietly."""
+    entitlement = Entitlement.objects.select_for_update().get(order_line_id=order_line_id)
+    if entitlement.revoked_at is None:
+        entitlement.revoked_at = timezone.now()
+        entitlement.revoke_reason = reason[:200]
+        entitlement.save(update_fields=["revoked_at", "revoke_reason"])
+        audit_record(action="entitlement.revoked", obj=entitlement, reason=entitlement.revoke_reason)
+    return entitlement
+
+
+def stamped_copy_request(*, entitlement: Entitlement, version: DocumentVersion) -> StampedCopy:
+    """The buyer's copy of ``version``, queued for building if it is not there yet (or failed
+    before). Safe to call on every page view: a ready or pending copy is returned as it is."""
+    # Most calls find the copy there: no transaction (on SQLite each one takes the write lock).
+    existing = StampedCopy.objects.filter(entitlement=entitlement, version=version).first()
+    if existing is not None and existing.status != StampedCopyStatus.FAILED:
+        return existing
+    with transaction.atomic():
+        copy = (
+            StampedCopy.objects.select_for_update().filter(entitlement=entitlement, version=version).first()
+        )
+        if copy is None:
+            try:
+                with transaction.atomic():
+                    copy = StampedCopy.objects.create(
+                        entitlement=entitlement, version=version, mark=secrets.token_hex(16)
+                    )
+                    audit_record(action="stamped_copy.requested", obj=copy, version=version.pk)
+            except IntegrityError:
+                # Another request made it between our look and our insert.
+                return StampedCopy.objects.get(entitlement=entitlement, version=version)
+        elif copy.status == StampedCopyStatus.FAILED:
+            copy.status = StampedCopyStatus.PENDING
+            copy.save(update_fields=["status"])
+            audit_record(action="stamped_copy.retried", obj=copy)
+        else:
+            return copy
+        transaction.on_commit(partial(_enqueue, copy.pk))
+    return copy
+
+
+def stamped_copy_build(*, stamped_copy_id: int) -> StampedCopy:
+    """Stamp the buyer's copy and store it privately (the task's body). A ready copy returns
+    at once; a second worker building the same copy at the same time loses quietly."""
+    copy = StampedCopy.objects.select_related("entitlement__order_line__order__buyer", "version").get(
+        pk=stamped_copy_id
+    )
+    if copy.status == StampedCopyStatus.READY or not copy.entitlement.is_active:
+        return copy
+    storage = copy.file.storage
+    name = copy.file.field.generate_filename(copy, "copy.pdf")
+    try:
+        with extraction_workspace() as workdir:
+            source = stored_file_local(copy.version.file.name, workdir / "source.pdf")
+            target = workdir / "stamped.pdf"
+            stamp_pdf(source=source, target=target, text=_stamp_text(copy), mark=copy.mark)
+            if storage.exists(name):  # left by an attempt that died before it could finish
+                storage.delete(name)
+            with target.open("rb") as stamped:
+                saved = storage.save(name, File(stamped), max_length=copy.file.field.max_length)
+            size = target.stat().st_size
+    except StampError as error:
+        logger.warning("Stamped copy %s failed: %s", copy.pk, error)
+        with transaction.atomic():
+            locked = StampedCopy.objects.select_for_update().get(pk=copy.pk)
+            if locked.status == StampedCopyStatus.PENDING:
+                locked.status = StampedCopyStatus.FAILED
+                locked.error = str(error)[:2000]
+                locked.save(update_fields=["status", "error"])
+                audit_record(action="stamped_copy.failed", obj=locked, error=locked.error[:200])
+        return locked
+    with transaction.atomic():
+        locked = StampedCopy.objects.select_for_update().get(pk=copy.pk)
+        if locked.status == StampedCopyStatus.READY:
+            if saved != locked.file.name:
+                storage.delete(saved)
+            return locked
+        locked.status = StampedCopyStatus.READY
+        locked.file.name = saved
+        locked.size_bytes = size
+        locked.built_at = timezone.now()
+        locked.error = ""
+        locked.save(update_fields=["status", "file", "size_bytes", "built_at", "error"])
+        audit_record(action="stamped_copy.ready", obj=locked, version=locked.version_id)
+    return locked
+
+
+def _stamp_text(copy: StampedCopy) -> str:
+    order = copy.entitlement.order_line.order
+    # Built by a worker, outside any request: in the language the buyer checked out in.
+    with override(order.language or settings.LANGUAGE_CODE):
+        return gettext("Gekocht door %(name)s · bestelling %(number)s") % {
+            "name": order.buyer.display_name,
+            "number": order.number,
+        }
+
+
+def stamped_copies_reconcile() -> list[int]:
+    """Queue again the copies pending for longer than STAMPED_COPY_STALE_SECONDS (their task
+    was lost); returns their ids. Failed copies wait for the buyer's "Opnieuw proberen"; a
+    refunded buyer's copies are not built."""
+    stale = timezone.now() - timedelta(seconds=STAMPED_COPY_STALE_SECONDS)
+    ids = list(
+        StampedCopy.objects.filter(
+            status=StampedCopyStatus.PENDING, created_at__lt=stale, entitlement__revoked_at__isnull=True
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for copy_id in ids:
+        _enqueue(copy_id)
+    return ids
+
+
+def download_record(*, stamped_copy: StampedCopy, ip: str, user_agent: str) -> Download:
+    """Every download of a ready copy (a download ends the satisfaction guarantee). The
+    address is kept only as a keyed hash: enough to see that two downloads came from one
+    place, not where that is."""
+    if stamped_copy.status != StampedCopyStatus.READY:
+        raise ValueError(f"Stamped copy {stamped_copy.pk} is {stamped_copy.status}, not ready")
+    with transaction.atomic():
+        download = Download.objects.create(
+            entitlement_id=stamped_copy.entitlement_id,
+            stamped_copy=stamped_copy,
+            ip_hash=_ip_hash(ip) if ip else "",
+            user_agent=user_agent[:300],
+        )
+        audit_record(action="download.recorded", obj=download, stamped_copy=stamped_copy.pk)
+    return download
+
+
+def _ip_hash(ip: str) -> str:
+    return hashlib.blake2b(ip.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16).hexdigest()
+
+
+def _enqueue(stamped_copy_id: int) -> None:
+    # tasks.py imports this module to run it; importing it back here, at use, keeps them apart.
+    from studymarket.library.tasks import stamped_copy_build_task
+
+    stamped_copy_build_task.enqueue(stamped_copy_id)

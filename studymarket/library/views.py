@@ -1,0 +1,142 @@
+"""The library's pages: "Mijn documenten", the online reader, and the buyer's PDF.
+
+Every view but the list starts from the buyer's active entitlement to the document; without
+one the answer is 404, whoever asks and however (no hint whether the document exists). Page
+images and the PDF are read from the private storage and sent by these views only.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.cache import cache_control
+
+from studymarket.documents.models import DocumentVersion
+from studymarket.library.models import Entitlement, StampedCopyStatus
+from studymarket.library.reader import (
+    READER_DEFAULT_WIDTH,
+    READER_WIDTHS,
+    reader_page_image,
+    reader_page_sizes,
+)
+from studymarket.library.selectors import (
+    entitlement_active_get,
+    library_items,
+    reader_page_texts,
+    reader_version_get,
+)
+from studymarket.library.services import download_record, stamped_copy_request
+
+# Page images never change for a version (its id is in the URL): the browser keeps them, and
+# only the browser (private), for a day.
+_PAGE_IMAGE_MAX_AGE = 24 * 3600
+
+
+def _entitlement(request: HttpRequest, document_id: int) -> Entitlement:
+    entitlement = entitlement_active_get(user=request.user, document_id=document_id)
+    if entitlement is None:
+        raise Http404
+    return entitlement
+
+
+def _current_version(entitlement: Entitlement) -> DocumentVersion:
+    version = entitlement.document.current_version
+    if version is None:
+        raise Http404
+    return version
+
+
+@login_required
+@cache_control(private=True, no_cache=True)
+def library_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "library/index.html", {"items": library_items(user=request.user)})
+
+
+@dataclass(frozen=True)
+class _ReaderPage:
+    number: int
+    width: int
+    height: int
+    src: str
+    srcset: str
+    text: str
+
+
+@cache_control(private=True, no_cache=True)
+def library_read(request: HttpRequest, document_id: int) -> HttpResponse:
+    entitlement = _entitlement(request, document_id)
+    version = _current_version(entitlement)
+    # The PDF is made while the buyer reads, so "Download PDF" is usually ready at once.
+    copy = stamped_copy_request(entitlement=entitlement, version=version)
+    texts = reader_page_texts(version=version)
+    base = reverse("library:page", args=[document_id, version.pk, 1, READER_DEFAULT_WIDTH]).rsplit("/", 1)[0]
+    pages = [
+        _ReaderPage(
+            number=number,
+            width=size.width,
+            height=size.height,
+            src=f"{base}/{number}-{READER_DEFAULT_WIDTH}.webp",
+            srcset=", ".join(f"{base}/{number}-{w}.webp {w}w" for w in READER_WIDTHS),
+            text=texts.get(number, ""),
+        )
+        for number, size in enumerate(reader_page_sizes(version=version), start=1)
+    ]
+    context = {"entitlement": entitlement, "version": version, "copy": copy, "pages": pages}
+    return render(request, "library/read.html", context)
+
+
+@cache_control(private=True, max_age=_PAGE_IMAGE_MAX_AGE)
+def library_page(
+    request: HttpRequest, document_id: int, version_id: int, number: int, width: int
+) -> HttpResponse:
+    entitlement = _entitlement(request, document_id)
+    version = reader_version_get(entitlement=entitlement, version_id=version_id)
+    if version is None or width not in READER_WIDTHS or not 1 <= number <= version.page_count:
+        raise Http404
+    data = reader_page_image(version=version, number=number, width=width)
+    return HttpResponse(data, content_type="image/webp")
+
+
+@cache_control(private=True, no_store=True)
+def library_copy_status(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The "Download PDF" block; polled (htmx) while the PDF is being made."""
+    entitlement = _entitlement(request, document_id)
+    copy = stamped_copy_request(entitlement=entitlement, version=_current_version(entitlement))
+    return render(request, "library/_download.html", {"entitlement": entitlement, "copy": copy})
+
+
+@cache_control(private=True, no_store=True)
+def library_download(request: HttpRequest, document_id: int) -> HttpResponseBase:
+    """The buyer's own PDF, recorded as a download. A POST (a form's button): a download
+    ends the satisfaction guarantee, so no link preview or prefetch may set one off."""
+    entitlement = _entitlement(request, document_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    copy = stamped_copy_request(entitlement=entitlement, version=_current_version(entitlement))
+    if copy.status != StampedCopyStatus.READY:
+        context = {"entitlement": entitlement, "copy": copy}
+        return render(request, "library/download_pending.html", context, status=202)
+    # Opened before the download is recorded: a file that cannot be read is no download.
+    stored = copy.file.open("rb")
+    download_record(
+        stamped_copy=copy,
+        ip=request.META.get("REMOTE_ADDR", ""),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    return FileResponse(
+        stored,
+        as_attachment=True,
+        filename=_download_name(entitlement),
+        content_type="application/pdf",
+    )
+
+
+def _download_name(entitlement: Entitlement) -> str:
+    # ASCII letters, digits and dashes only: safe in every browser and file system.
+    title = slugify(entitlement.document.listing.title)[:80].strip("-") or "document"
+    order = entitlement.order_line.order.number
+    return f"{title}-{order}.pdf"

@@ -1,0 +1,106 @@
+// The upload form (catalog/seller/_upload_form.html): drop a file or pick one, check it here
+// (type and size, so a 60 MB file is not sent for nothing), then let htmx send it while a
+// <progress> shows the bytes going up. Without this script the form is a plain post.
+(() => {
+  "use strict";
+
+  const ACCEPTED = /\.(pdf|docx|odt)$/i;
+
+  function parts(form) {
+    return {
+      input: form.querySelector("input[type=file]"),
+      zone: form.querySelector("[data-drop-zone]"),
+      error: form.querySelector("[data-upload-error]"),
+      progress: form.querySelector("[data-upload-progress]"),
+      bar: form.querySelector("[data-upload-progress] progress"),
+      percent: form.querySelector("[data-upload-percent]"),
+      button: form.querySelector("[data-upload-button]"),
+    };
+  }
+
+  function problem(input, file) {
+    if (!ACCEPTED.test(file.name)) {
+      return input.dataset.wrongType;
+    }
+    if (file.size > Number(input.dataset.maxBytes)) {
+      return input.dataset.tooLarge;
+    }
+    return "";
+  }
+
+  function showError(p, message) {
+    p.error.textContent = message;
+    p.input.setAttribute("aria-invalid", message ? "true" : "false");
+  }
+
+  function choose(form) {
+    const p = parts(form);
+    const file = p.input.files[0];
+    if (!file) {
+      return;
+    }
+    const message = problem(p.input, file);
+    showError(p, message);
+    if (message) {
+      p.input.value = "";
+      return;
+    }
+    form.requestSubmit();
+  }
+
+  function setUp(form) {
+    if (form.dataset.uploadReady) {
+      return;
+    }
+    form.dataset.uploadReady = "1";
+    const p = parts(form);
+    // With this script the upload starts as soon as a file is there; the button is for
+    // when JavaScript is off.
+    p.button.hidden = true;
+    p.input.addEventListener("change", () => choose(form));
+    ["dragenter", "dragover"].forEach((type) =>
+      p.zone.addEventListener(type, (event) => {
+        event.preventDefault();
+        p.zone.dataset.dragging = "";
+      }),
+    );
+    ["dragleave", "drop"].forEach((type) =>
+      p.zone.addEventListener(type, () => delete p.zone.dataset.dragging),
+    );
+    p.zone.addEventListener("drop", (event) => {
+      event.preventDefault();
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        p.input.files = event.dataTransfer.files;
+        choose(form);
+      }
+    });
+    form.addEventListener("htmx:beforeRequest", () => {
+      showError(p, "");
+      p.bar.value = 0;
+      p.percent.textContent = "0 %";
+      p.progress.hidden = false;
+    });
+    // htmx reports the request body going up, then the (small) answer coming down; only
+    // the first is the upload, and it ends at 100 %.
+    form.addEventListener("htmx:xhr:progress", (event) => {
+      const { lengthComputable, loaded, total } = event.detail;
+      if (lengthComputable && total > 0 && p.bar.value < 100) {
+        const value = Math.floor((loaded / total) * 100);
+        p.bar.value = value;
+        p.percent.textContent = `${value} %`;
+      }
+    });
+    form.addEventListener("htmx:sendError", () => {
+      p.progress.hidden = true;
+      showError(p, form.dataset.networkError);
+    });
+  }
+
+  function setUpAll(root) {
+    root.querySelectorAll("form[data-upload]").forEach(setUp);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => setUpAll(document));
+  // The server answers a refused upload with a new form: set that one up too.
+  document.addEventListener("htmx:load", (event) => setUpAll(event.detail.elt.parentElement || document));
+})();

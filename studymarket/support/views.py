@@ -1,0 +1,91 @@
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from studymarket.accounts.models import User
+from studymarket.core.errors import ApplicationError
+from studymarket.documents.models import DocumentVersion, VersionStatus
+from studymarket.documents.review import document_version_review
+from studymarket.support.forms import UploadDecisionForm
+from studymarket.support.passages import overlap_passages
+from studymarket.support.selectors import held_upload_list, upload_get, upload_match_list
+
+View = Callable[..., HttpResponse]
+
+
+def staff_required(view: View) -> View:
+    """Anonymous visitors go to the login page; a logged-in user who is not staff gets 403
+    (Django's staff_member_required would send them to a login form they cannot use)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@staff_required
+def upload_queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "support/upload_queue.html", {"versions": held_upload_list()})
+
+
+@staff_required
+def upload_review(
+    request: HttpRequest, version_id: int, form: UploadDecisionForm | None = None
+) -> HttpResponse:
+    version = _version(version_id)
+    matches = list(upload_match_list(version=version))
+    chosen = request.GET.get("met", "")
+    match = next((m for m in matches if str(m.earlier_version_id) == chosen), matches[0] if matches else None)
+    context = {
+        "version": version,
+        "matches": matches,
+        "match": match,
+        "overlap": overlap_passages(version=version, earlier=match.earlier_version) if match else None,
+        "is_held": version.status == VersionStatus.HELD_FOR_REVIEW,
+        "form": form or UploadDecisionForm(),
+    }
+    return render(request, "support/upload_review.html", context, status=400 if form else 200)
+
+
+@require_POST
+@staff_required
+def upload_decide(request: HttpRequest, version_id: int) -> HttpResponse:
+    assert isinstance(request.user, User)  # staff_required let only a logged-in user through
+    form = UploadDecisionForm(request.POST)
+    if not form.is_valid():
+        return upload_review(request, version_id, form=form)
+    try:
+        document_version_review(
+            version_id=version_id,
+            staff_user=request.user,
+            approve=form.approve,
+            note=form.cleaned_data["note"],
+        )
+    except DocumentVersion.DoesNotExist:
+        raise Http404 from None
+    except ApplicationError as error:
+        form.add_error(None, error.message)
+        return upload_review(request, version_id, form=form)
+    if form.approve:
+        messages.success(request, _("Goedgekeurd: de upload is gepubliceerd."))
+    else:
+        messages.success(request, _("Geweigerd: de verkoper ziet je reden."))
+    return redirect("support:upload_queue")
+
+
+def _version(version_id: int) -> DocumentVersion:
+    try:
+        return upload_get(version_id=version_id)
+    except DocumentVersion.DoesNotExist:
+        raise Http404 from None

@@ -1,0 +1,135 @@
+"""The sandboxed child process: what it reports, and what a hostile file costs (only itself)."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from studymarket.documents.extraction import (
+    ExtractionBroken,
+    ExtractionRejected,
+    extract_job,
+    extraction_run,
+    extraction_workspace,
+)
+from studymarket.documents.pdf import OutlineItem
+from studymarket.documents.reasons import Reason
+from tests.documents import hostile
+from tests.documents.conftest import pdf_bytes, workspaces
+
+
+def _run(data: bytes, *, sandbox: bool = True, progress=None, preview_count: int = 2):
+    with extraction_workspace() as workdir:
+        source = workdir / "source.pdf"
+        source.write_bytes(data)
+        job = extract_job(source, workdir, text=True, preview_count=preview_count)
+        result = extraction_run(job, progress=progress, sandbox=sandbox)
+        # Images live in the workspace until stored.
+        assert all(page.thumbnail.path.parent == Path(job.out_dir) for page in result.pages)
+        assert all(page.thumbnail.path.is_file() for page in result.pages)
+        return result
+
+
+@pytest.mark.parametrize("sandbox", [True, False])
+def test_a_run_reports_pages_toc_and_images(settings, sandbox):
+    settings.THUMBNAIL_WIDTH = 90
+    data = pdf_bytes(pages=3, outline=[(1, "Hoofdstuk 1", 2)])
+    calls: list[tuple[int, int]] = []
+
+    result = _run(data, sandbox=sandbox, progress=lambda done, count: calls.append((done, count)))
+
+    assert (result.page_count, result.preview_count, result.toc_source) == (3, 2, "outline")
+    assert result.toc == [OutlineItem(level=1, title="Hoofdstuk 1", page=2)]
+    assert [(page.number, page.words, page.thumbnail_blurred) for page in result.pages] == [
+        (1, 6, False),
+        (2, 6, False),
+        (3, 6, True),
+    ]
+    assert [page.thumbnail.width for page in result.pages] == [90, 90, 90]
+    assert [page.preview is not None for page in result.pages] == [True, True, False]
+    assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    assert workspaces() == []
+
+
+def test_a_refused_file_is_reported_with_its_reason():
+    with pytest.raises(ExtractionRejected) as refused:
+        _run(hostile.encrypted_pdf())
+    assert refused.value.code == Reason.ENCRYPTED
+    assert workspaces() == []
+
+
+def test_a_decompression_bomb_costs_only_the_child():
+    started = time.monotonic()
+
+    with pytest.raises(ExtractionRejected) as refused:
+        _run(hostile.decompression_bomb_pdf())
+
+    assert (refused.value.code, refused.value.params) == (Reason.TOO_COMPLEX, {"megabytes": 512})
+    assert time.monotonic() - started < 30
+    assert workspaces() == []
+
+
+def test_the_time_limit_stops_the_child(settings):
+    settings.PROCESSING_TIME_LIMIT_SECONDS = 1
+    data = hostile.drawings_pdf(pages=200)  # many seconds of drawing
+    started = time.monotonic()
+
+    with pytest.raises(ExtractionRejected) as refused:
+        _run(data)
+
+    assert (refused.value.code, refused.value.params) == (Reason.TIMEOUT, {"seconds": 1})
+    assert time.monotonic() - started < 10
+    assert workspaces() == []
+
+
+def test_a_child_that_breaks_for_another_reason_is_our_fault():
+    with extraction_workspace() as workdir:
+        job = extract_job(workdir / "missing.pdf", workdir, text=True)
+        with pytest.raises(ExtractionBroken):
+            extraction_run(job)
+    assert workspaces() == []
+
+
+def test_the_child_gets_none_of_our_environment(monkeypatch):
+    from studymarket.documents.extraction import _child_environment
+
+    monkeypatch.setenv("SECRET_KEY", "geheim")
+    monkeypatch.setenv("DATABASE_URL", "postgres://geheim@db/studymarket")
+
+    assert set(_child_environment()) == {"PATH", "LANG", "MALLOC_ARENA_MAX"}
+
+
+def test_the_workspace_goes_also_after_an_error():
+    def fail_inside() -> Path:
+        with extraction_workspace() as workdir:
+            (workdir / "half.webp").write_bytes(b"...")
+            raise RuntimeError(str(workdir))
+
+    with pytest.raises(RuntimeError) as error:
+        fail_inside()
+    assert not Path(str(error.value)).exists()
+    assert workspaces() == []
+
+
+def test_no_child_is_left_running():
+    before = _children()
+    with pytest.raises(ExtractionRejected):
+        _run(hostile.decompression_bomb_pdf())
+    _run(pdf_bytes(pages=1))
+    assert _children() == before
+
+
+def _children() -> set[int]:
+    # Processes whose parent is this one (Linux /proc).
+    me = str(os.getpid())
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == me and fields[0] != "Z":
+                found.add(int(entry.name))
+    return found
