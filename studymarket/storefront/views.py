@@ -11,7 +11,6 @@ from studymarket.catalog.selectors import (
     listing_get_for_page,
     listing_recent_list,
 )
-from studymarket.checkout.cart import cart_listing_ids
 from studymarket.documents.selectors import preview_pages, toc_entries
 from studymarket.reviews.selectors import review_form_state, review_list_for_listing
 from studymarket.storefront.figures import platform_figures
@@ -50,7 +49,6 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "course_listing_count": course_published_count(course=listing.course),
         "figures": platform_figures(),
         "guarantee_days": settings.GUARANTEE_WINDOW_DAYS,
-        "in_cart": listing.pk in cart_listing_ids(request.session),
     }
     response = render(request, "storefront/listing_detail.html", context)
     user_id = request.user.pk if request.user.is_authenticated else None
