@@ -18,7 +18,11 @@ class OutlineItem:
 def outline_items(document: pdfium.PdfDocument) -> list[OutlineItem]:
     items: list[OutlineItem] = []
     for bookmark in document.get_toc(max_depth=_MAX_DEPTH):
-        title = " ".join(bookmark.get_title().split())
+        try:
+            title = " ".join(bookmark.get_title().split())
+        except UnicodeDecodeError:
+            # A title that is not valid UTF-16 (found by tests/fuzz): leave that entry out.
+            continue
         if not title:
             continue
         dest = bookmark.get_dest()

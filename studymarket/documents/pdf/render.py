@@ -82,7 +82,8 @@ def thumbnail_render(page: pdfium.PdfPage, *, width: int, blurred: bool, photo: 
     ).to_pil()
     if blurred:
         page_width, page_height = page.get_size()
-        size = (round(page_width * scale), round(page_height * scale))
+        # At least one pixel each way: a page of extreme proportions rounds to zero (tests/fuzz).
+        size = (max(1, round(page_width * scale)), max(1, round(page_height * scale)))
         image = image.resize(size, Image.Resampling.BILINEAR)
     return image
 
