@@ -2,7 +2,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -16,7 +15,8 @@ from django.views.generic import FormView
 
 from studymarket.accounts.forms import BecomeSellerForm, LoginForm, NewPasswordForm, SignupForm
 from studymarket.accounts.models import User
-from studymarket.accounts.services import seller_profile_create, user_create
+from studymarket.accounts.services import seller_profile_create
+from studymarket.accounts.signup import signup_form_submit
 from studymarket.core.errors import ApplicationError
 
 
@@ -58,19 +58,8 @@ class SignupView(auth_views.RedirectURLMixin, FormView):
         return {**super().get_context_data(**kwargs), self.redirect_field_name: self.get_redirect_url()}
 
     def form_valid(self, form: SignupForm) -> HttpResponse:
-        try:
-            user = user_create(
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
-                first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        if signup_form_submit(self.request, form) is None:
             return self.form_invalid(form)
-        # Several backends are configured (axes first); the new user is signed in by the model backend.
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(self.request, _("Welkom bij studymarket! Je account is aangemaakt."))
         return redirect(self.get_success_url())
 
 

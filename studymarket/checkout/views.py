@@ -1,15 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from studymarket.accounts.forms import LoginForm, SignupForm
 from studymarket.accounts.models import User
-from studymarket.accounts.services import user_create
+from studymarket.accounts.signup import signup_form_submit
 from studymarket.catalog.models import Listing
 from studymarket.catalog.selectors import listing_published_list
 from studymarket.checkout.cart import request_cart_add, request_cart_listings, request_cart_remove
@@ -97,21 +95,8 @@ def _checkout_sign_in(request: HttpRequest) -> HttpResponse:
     if action == "login" and login_form.is_valid():
         login(request, login_form.get_user())
         return redirect("checkout:checkout")
-    if action == "signup" and signup_form.is_valid():
-        try:
-            user = user_create(
-                email=signup_form.cleaned_data["email"],
-                password=signup_form.cleaned_data["password"],
-                first_name=signup_form.cleaned_data["first_name"],
-                last_name=signup_form.cleaned_data["last_name"],
-            )
-        except ValidationError as exc:
-            signup_form.add_error(None, exc)
-        else:
-            # Several backends are configured (axes first); the new user is signed in by the model backend.
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welkom bij studymarket! Je account is aangemaakt."))
-            return redirect("checkout:checkout")
+    if action == "signup" and signup_form.is_valid() and signup_form_submit(request, signup_form):
+        return redirect("checkout:checkout")
     context = {**_cart_context(request), "login_form": login_form, "signup_form": signup_form}
     return render(request, "checkout/checkout.html", context)
 

@@ -1,6 +1,5 @@
 """The sandboxed child process: what it reports, and what a hostile file costs (only itself)."""
 
-import os
 import time
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from studymarket.documents.pdf import OutlineItem
 from studymarket.documents.reasons import Reason
 from tests.documents import hostile
 from tests.documents.conftest import pdf_bytes, workspaces
+from tests.processes import child_pids
 
 
 def _run(data: bytes, *, sandbox: bool = True, progress=None, preview_count: int = 2):
@@ -113,23 +113,8 @@ def test_the_workspace_goes_also_after_an_error():
 
 
 def test_no_child_is_left_running():
-    before = _children()
+    before = child_pids()
     with pytest.raises(ExtractionRejected):
         _run(hostile.decompression_bomb_pdf())
     _run(pdf_bytes(pages=1))
-    assert _children() == before
-
-
-def _children() -> set[int]:
-    # Processes whose parent is this one (Linux /proc).
-    me = str(os.getpid())
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[1] == me and fields[0] != "Z":
-                found.add(int(entry.name))
-    return found
+    assert child_pids() == before

@@ -312,8 +312,9 @@ def pipeline_outcome(data: bytes) -> str:
         extraction_run,
         extraction_workspace,
     )
+    from tests.processes import child_pids
 
-    before = _children()
+    before = child_pids()
     try:
         with extraction_workspace() as workdir:
             source = workdir / "source.pdf"
@@ -330,22 +331,9 @@ def pipeline_outcome(data: bytes) -> str:
     left = sorted(path.name for path in root.iterdir()) if root.exists() else []
     if left:
         outcome += f"; LEFT BEHIND {left}"
-    if _children() - before:
+    if child_pids() - before:
         outcome += "; CHILD LEFT RUNNING"
     return outcome
-
-
-def _children() -> set[int]:
-    me, found = str(os.getpid()), set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[1] == me and fields[0] != "Z":
-                found.add(int(entry.name))
-    return found
 
 
 def _django() -> None:
