@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_htmx",
     "axes",
     "django_tasks",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "studymarket.documents",
     "studymarket.catalog",
     "studymarket.library",
+    "studymarket.ledger",
     "studymarket.orders",
     "studymarket.payments",
     "studymarket.reviews",
@@ -226,6 +228,9 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="studymarket <noreply@studymarket.localhost>")
 
 # --- Business rules (DESIGN.md §1): settings, never literals in code ------------
+# A public demonstration: the simulated payment provider and the example bank account are
+# allowed in production mode.
+DEMO_MODE = env.bool("DEMO_MODE", default=False)
 CURRENCY = "EUR"
 PLATFORM_COMMISSION_PERCENT = env.int("PLATFORM_COMMISSION_PERCENT", default=20)
 VAT_RATES_PERCENT = {"NL": 21, "BE": 21}
@@ -235,12 +240,43 @@ PAYOUT_MINIMUM_CENTS = env.int("PAYOUT_MINIMUM_CENTS", default=1000)
 PREVIEW_PAGES_BY_LENGTH = [(31, 4), (15, 3), (4, 2), (1, 1)]
 PREVIEW_IMAGE_WIDTH = env.int("PREVIEW_IMAGE_WIDTH", default=1100)
 PLATFORM_FIGURES_CACHE_SECONDS = env.int("PLATFORM_FIGURES_CACHE_SECONDS", default=300)
+# Reputation tiers by points (paid sales and good reviews): the first row reached wins.
+REPUTATION_TIERS = [(1000, "gold"), (100, "silver"), (25, "bronze")]
+
+# --- Ledger and payouts (ledger app; DESIGN.md rules 3, 4, 5, 9) ------------------
+# How payouts reach sellers: "sepa" (a pain.001 credit-transfer file staff download for the
+# bank) or "mollie_route" (Mollie Connect delayed routing of each sale's share when its
+# guarantee window closes; needs MOLLIE_API_KEY and each seller's Mollie organisation id).
+PAYOUT_PROVIDER = env.str("PAYOUT_PROVIDER", default="sepa")
+# Automatic weekly payouts are created on this weekday (0 = Monday) for sellers who chose them.
+PAYOUT_WEEKDAY = env.int("PAYOUT_WEEKDAY", default=0)
+# The platform's own bank account, the debtor of every SEPA payout file. The defaults are the
+# well-known example IBAN: fine for the demo, refused in production.
+SEPA_DEBTOR_NAME = env.str("SEPA_DEBTOR_NAME", default="studymarket B.V.")
+SEPA_DEBTOR_IBAN = env.str("SEPA_DEBTOR_IBAN", default="NL91ABNA0417164300")
+SEPA_DEBTOR_BIC = env.str("SEPA_DEBTOR_BIC", default="ABNANL2A")
+_sepa_debtor_missing = not env.str("SEPA_DEBTOR_IBAN", default="")
+if PRODUCTION and PAYOUT_PROVIDER == "sepa" and not DEMO_MODE and _sepa_debtor_missing:
+    raise ImproperlyConfigured(
+        "SEPA_DEBTOR_IBAN (and SEPA_DEBTOR_NAME, SEPA_DEBTOR_BIC) must be set in production."
+    )
+# How often `serve` queues the release of held earnings, the weekly payouts and the ledger check.
+LEDGER_INTERVAL_SECONDS = env.int("LEDGER_INTERVAL_SECONDS", default=3600)
+# `manage.py clock_advance` may move the application's clock (core.clock) forward: for tests
+# and demos of the guarantee window. Never in production.
+CLOCK_ADJUSTABLE = env.bool("CLOCK_ADJUSTABLE", default=not PRODUCTION)
+
+# --- Search (catalog.search; DESIGN.md §2) ---------------------------------------
+# "tantivy" (embedded default: an index in DATA_DIR/search, written by the worker only) or
+# "postgres" (PostgreSQL full-text search; needs a PostgreSQL DATABASE_URL).
+SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="tantivy")
+SEARCH_INDEX_DIR = Path(env.str("SEARCH_INDEX_DIR", default=str(DATA_DIR / "search"))).resolve()
+SEARCH_PAGE_SIZE = env.int("SEARCH_PAGE_SIZE", default=20)
 
 # --- Payments (payments app; DESIGN.md §2, rules 6 and 7) ------------------------
 # "simulated" (embedded default: a local checkout page, no money moves; refused in production
 # unless DEMO_MODE) or "mollie" (mollie-api-python; MOLLIE_API_ENDPOINT empty = Mollie itself).
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="simulated")
-DEMO_MODE = env.bool("DEMO_MODE", default=False)
 MOLLIE_API_KEY = env.str("MOLLIE_API_KEY", default="")
 MOLLIE_API_ENDPOINT = env.str("MOLLIE_API_ENDPOINT", default="")
 MOLLIE_TIMEOUT_SECONDS = env.float("MOLLIE_TIMEOUT_SECONDS", default=10.0)
@@ -255,8 +291,10 @@ if PRODUCTION and PAYMENT_PROVIDER == "simulated" and not DEMO_MODE:
     raise ImproperlyConfigured(
         "PAYMENT_PROVIDER=simulated is refused in production (set mollie, or DEMO_MODE=true)."
     )
-if PAYMENT_PROVIDER == "mollie" and not MOLLIE_API_KEY:
-    raise ImproperlyConfigured("PAYMENT_PROVIDER=mollie needs MOLLIE_API_KEY.")
+if "mollie" in (PAYMENT_PROVIDER, PAYOUT_PROVIDER.split("_")[0]) and not MOLLIE_API_KEY:
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDER=mollie and PAYOUT_PROVIDER=mollie_route need MOLLIE_API_KEY."
+    )
 
 # --- Uploads and processing (documents app) --------------------------------------
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)

@@ -18,13 +18,14 @@ urlpatterns += i18n_patterns(
     path("", include("studymarket.storefront.urls")),
     path("account/", include("studymarket.accounts.urls")),
     path("", include("studymarket.catalog.urls")),
+    path("verkopen/verdiensten/", include("studymarket.ledger.urls")),
     path("winkelwagen/", include("studymarket.checkout.urls")),
     path("betalen/", include("studymarket.payments.urls")),
     path("mijn-documenten/", include("studymarket.library.urls")),
     path("reviews/", include("studymarket.reviews.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # Before the admin, whose catch-all would otherwise answer every path under beheer/.
-    path("beheer/uploads/", include("studymarket.support.urls")),
+    path("beheer/", include("studymarket.support.urls")),
     path("beheer/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -50,14 +50,29 @@ def avatar_path(instance: "SellerProfile", filename: str) -> str:
     return f"avatars/{instance.user_id}/{filename}"
 
 
+class PayoutSchedule(models.TextChoices):
+    ON_REQUEST = "request", _("Op aanvraag")
+    WEEKLY = "weekly", _("Wekelijks automatisch")
+
+
 class SellerProfile(TimeStampedModel):
-    """What makes a user a seller: a public name and face (payout details come with payouts)."""
+    """What makes a user a seller: a public name and face, and where their earnings go."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="seller_profile")
     display_name = models.CharField(_("weergavenaam"), max_length=60, unique=True)
     slug = models.SlugField(max_length=70, unique=True)
     bio = models.TextField(_("over mij"), blank=True, max_length=2000)
     avatar = models.ImageField(_("profielfoto"), storage=public_storage, upload_to=avatar_path, blank=True)
+    # Payout details (ledger payouts). The IBAN is stored in its electronic form (no spaces,
+    # upper case) after schwifty validated it; the BIC is derived from it where schwifty can.
+    payout_account_holder = models.CharField(_("naam rekeninghouder"), max_length=70, blank=True)
+    payout_iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    payout_bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    payout_schedule = models.CharField(
+        _("uitbetalen"), max_length=10, choices=PayoutSchedule.choices, default=PayoutSchedule.ON_REQUEST
+    )
+    # Mollie Connect organisation id ("org_…"), for PAYOUT_PROVIDER=mollie_route.
+    mollie_organization_id = models.CharField(max_length=40, blank=True)
 
     def __str__(self) -> str:
         return self.display_name

@@ -161,3 +161,39 @@ class Listing(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("storefront:listing", kwargs={"pk": self.pk, "slug": self.slug})
+
+
+class Follow(models.Model):
+    """A user follows a seller or a course, and hears by e-mail of each new document there."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    seller = models.ForeignKey(
+        SellerProfile, on_delete=models.CASCADE, null=True, blank=True, related_name="followers"
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, null=True, blank=True, related_name="followers"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seller__isnull=False, course__isnull=True)
+                | Q(seller__isnull=True, course__isnull=False),
+                name="follow_seller_xor_course",
+            ),
+            models.UniqueConstraint(fields=["user", "seller"], name="follow_seller_once"),
+            models.UniqueConstraint(fields=["user", "course"], name="follow_course_once"),
+        ]
+
+
+class FollowNotification(models.Model):
+    """One e-mail per user per new listing, whatever number of follows led to it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "listing"], name="follow_notification_once")]

@@ -1,4 +1,5 @@
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -115,6 +116,7 @@ def listing_publish(*, listing: Listing, published_at: datetime | None = None) -
         locked = Listing.objects.select_for_update().get(pk=listing.pk)
         if locked.status == ListingStatus.PUBLISHED:
             return locked
+        first_time = locked.status == ListingStatus.DRAFT
         version = (
             Document.objects.select_related("current_version").get(pk=locked.document_id).current_version
         )
@@ -125,7 +127,19 @@ def listing_publish(*, listing: Listing, published_at: datetime | None = None) -
         locked.published_at = published_at or locked.published_at or timezone.now()
         locked.save(update_fields=["status", "published_at", "updated_at"])
         audit_record(action="listing.published", obj=locked, actor=locked.seller.user)
+        transaction.on_commit(partial(_listing_changed, locked.pk, newly_published=first_time))
     return locked
+
+
+def _listing_changed(listing_id: int, *, newly_published: bool = False) -> None:
+    """After commit: the search index follows the listing; followers hear of a new document.
+    (The task modules import this one, hence the imports here.)"""
+    from studymarket.catalog.search.tasks import search_index_listing_task
+    from studymarket.catalog.tasks import follow_notifications_task
+
+    search_index_listing_task.enqueue(listing_id)
+    if newly_published:
+        follow_notifications_task.enqueue(listing_id)
 
 
 def listing_publish_if_ready(*, listing_id: int) -> Listing:
@@ -156,4 +170,8 @@ def listing_finalize(*, listing_id: int) -> Listing:
         if count != listing.preview_page_count:
             Listing.objects.filter(pk=listing_id).update(preview_page_count=count)
         document_version_previews_ensure(version_id=version.pk, count=count)
-    return listing_publish_if_ready(listing_id=listing_id)
+    finalized = listing_publish_if_ready(listing_id=listing_id)
+    if finalized.status == ListingStatus.PUBLISHED:
+        # A new version of a published listing: its pages in the index change too.
+        transaction.on_commit(partial(_listing_changed, listing_id))
+    return finalized

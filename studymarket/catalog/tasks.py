@@ -16,3 +16,8 @@ __all__ = ["document_version_process_task", "listing_finalize_task"]
 def listing_finalize_task(listing_id: int) -> None:
     """Draw the preview pages the seller chose and put the listing on sale when it is ready."""
     listing_finalize(listing_id=listing_id)
+
+
+@task()
+def follow_notifications_task(listing_id: int) -> None:
+    """E-mail the followers of the listing's seller and course about the new document, once each."""

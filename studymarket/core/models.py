@@ -28,3 +28,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}#{self.object_id} {self.action}"
+
+
+class ClockOffset(models.Model):
+    """How far `manage.py clock_advance` moved the application's clock (core.clock). One row at
+    most; only read when settings.CLOCK_ADJUSTABLE (never in production)."""
+
+    seconds = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)

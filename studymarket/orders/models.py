@@ -48,6 +48,11 @@ class OrderLine(models.Model):
     price_cents = models.PositiveIntegerField()
     vat_cents = models.PositiveIntegerField()
     vat_rate_percent = models.PositiveSmallIntegerField()
+    # The platform's fee at the moment of purchase (core.pricing): the ledger posts exactly this.
+    commission_cents = models.PositiveIntegerField(default=0)
+    # Set once, by order_line_mark_refunded, in the transaction that revokes access and posts the
+    # reversal: a refunded or charged-back line.
+    refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "listing"], name="order_line_listing_unique")]
@@ -62,3 +67,11 @@ class OrderLine(models.Model):
     @property
     def vat(self) -> Money:
         return Money(self.vat_cents, self.order.currency)
+
+    @property
+    def commission(self) -> Money:
+        return Money(self.commission_cents, self.order.currency)
+
+    @property
+    def seller_share(self) -> Money:
+        return Money(self.price_cents - self.vat_cents - self.commission_cents, self.order.currency)

@@ -56,6 +56,7 @@ def order_create(
             price_cents=b.gross.cents,
             vat_cents=b.vat.cents,
             vat_rate_percent=b.vat_rate_percent,
+            commission_cents=b.commission.cents,
         )
         for listing, b in breakdowns
     )

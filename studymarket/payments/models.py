@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from studymarket.core.models import TimeStampedModel
-from studymarket.orders.models import Order
+from studymarket.orders.models import Order, OrderLine
 
 
 class PaymentStatus(models.TextChoices):
@@ -76,3 +78,97 @@ class SimulatedRefund(models.Model):
     amount_cents = models.PositiveIntegerField()
     description = models.CharField(max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class RefundReason(models.TextChoices):
+    NOT_AS_DESCRIBED = "not_as_described", _("Het document is anders dan beschreven")
+    POOR_QUALITY = "poor_quality", _("De kwaliteit valt tegen")
+    WRONG_COURSE = "wrong_course", _("Verkeerd vak of verkeerde versie gekocht")
+    DUPLICATE = "duplicate", _("Per ongeluk dubbel gekocht")
+    OTHER = "other", _("Iets anders")
+
+
+class RefundRequestStatus(models.TextChoices):
+    """requested → approved | rejected (docs/state-machines.md, "Refund request")."""
+
+    REQUESTED = "requested", _("In behandeling")
+    APPROVED = "approved", _("Goedgekeurd")
+    REJECTED = "rejected", _("Afgewezen")
+
+
+class RefundRequest(TimeStampedModel):
+    """A buyer's claim under the satisfaction guarantee ("Tevredenheidsgarantie"), one per
+    order line. Approved by the rule (within the window and not downloaded) or by staff."""
+
+    order_line = models.OneToOneField(OrderLine, on_delete=models.PROTECT, related_name="refund_request")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="refund_requests"
+    )
+    reason = models.CharField(_("reden"), max_length=30, choices=RefundReason.choices)
+    explanation = models.TextField(_("toelichting"), max_length=2000, blank=True)
+    status = models.CharField(
+        max_length=10, choices=RefundRequestStatus.choices, default=RefundRequestStatus.REQUESTED
+    )
+    # What the rule saw when the request came in.
+    within_window = models.BooleanField()
+    downloaded = models.BooleanField()
+    automatic = models.BooleanField(default=False)  # approved by the rule, no person involved
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"refund request {self.pk} {self.status}"
+
+
+class RefundOrigin(models.TextChoices):
+    REQUEST = "request", _("Tevredenheidsgarantie")  # from an approved RefundRequest
+    EXTERNAL = "external", _("Bij de betaaldienst gestart")  # in the provider's dashboard
+    CHARGEBACK = "chargeback", _("Chargeback")
+
+
+class RefundStatus(models.TextChoices):
+    """pending → refunded | failed (docs/state-machines.md, "Refund")."""
+
+    PENDING = "pending", _("Wordt uitgevoerd")
+    REFUNDED = "refunded", _("Terugbetaald")
+    FAILED = "failed", _("Mislukt")
+
+
+class Refund(TimeStampedModel):
+    """Money going back to a buyer for one order line: through the provider (ours), or found
+    there by payment_sync (a refund from the dashboard, a chargeback). On refunded, the line is
+    marked refunded, access revoked and the reversal posted, once (orders.order_line_mark_refunded)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refunds")
+    request = models.OneToOneField(
+        RefundRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="refund"
+    )
+    origin = models.CharField(max_length=12, choices=RefundOrigin.choices)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3, default="EUR")
+    status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    # Ours: stored before the provider call. External ones have none.
+    idempotency_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    provider_id = models.CharField(max_length=100, null=True, blank=True)  # re_… or chb_…
+    completed_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "provider_id"], name="refund_provider_id_unique"),
+            # One refund per line that is not a failure: a line is refunded once.
+            models.UniqueConstraint(
+                fields=["order_line"], condition=~Q(status="failed"), name="refund_one_per_line"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"refund {self.pk} {self.status}"

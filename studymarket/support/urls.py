@@ -4,7 +4,7 @@ from studymarket.support import views
 
 app_name = "support"
 urlpatterns = [
-    path("", views.upload_queue, name="upload_queue"),
-    path("<int:version_id>/", views.upload_review, name="upload_review"),
-    path("<int:version_id>/besluit/", views.upload_decide, name="upload_decide"),
+    path("uploads/", views.upload_queue, name="upload_queue"),
+    path("uploads/<int:version_id>/", views.upload_review, name="upload_review"),
+    path("uploads/<int:version_id>/besluit/", views.upload_decide, name="upload_decide"),
 ]

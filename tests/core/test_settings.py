@@ -13,6 +13,7 @@ PRODUCTION_SECRETS = {
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.studymarket.example:587",
     "PAYMENT_PROVIDER": "mollie",
     "MOLLIE_API_KEY": "live_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM",
+    "SEPA_DEBTOR_IBAN": "NL02ABNA0123456789",
 }
 
 
@@ -43,7 +44,14 @@ def run_in_production(args: list[str], **variables: str) -> subprocess.Completed
             "PAYMENT_PROVIDER",
             "PAYMENT_PROVIDER=simulated is refused in production (set mollie, or DEMO_MODE=true).",
         ),
-        ("MOLLIE_API_KEY", "PAYMENT_PROVIDER=mollie needs MOLLIE_API_KEY."),
+        (
+            "MOLLIE_API_KEY",
+            "PAYMENT_PROVIDER=mollie and PAYOUT_PROVIDER=mollie_route need MOLLIE_API_KEY.",
+        ),
+        (
+            "SEPA_DEBTOR_IBAN",
+            "SEPA_DEBTOR_IBAN (and SEPA_DEBTOR_NAME, SEPA_DEBTOR_BIC) must be set in production.",
+        ),
     ],
 )
 def test_production_refuses_to_start_without(missing: str, message: str) -> None:

@@ -1,0 +1,8 @@
+"""Index maintenance tasks: ids in, idempotent, run by the worker (the only index writer)."""
+
+from django_tasks import task
+
+
+@task()
+def search_index_listing_task(listing_id: int) -> None:
+    """Bring one listing's search documents in line with the database (added, changed or gone)."""
