@@ -5,9 +5,14 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from studymarket.core.views import healthz, public_media
+from studymarket.storefront import sitemaps
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
+    # For search engines, outside the language prefixes: one of each for the whole site.
+    path("robots.txt", sitemaps.robots, name="robots_txt"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("webhooks/mollie/", include("studymarket.payments.webhook_urls")),
 ]

@@ -43,7 +43,32 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _search_index_dir(settings: Settings, tmp_path: Path) -> None:
+    """Each test searches (and indexes into) an index folder of its own."""
+    settings.SEARCH_INDEX_DIR = tmp_path / "search"
+
+
 @pytest.fixture
 def db_task_backend(settings: Settings, db: None) -> None:
     """Enqueue tasks in the database, as production does, instead of running them inline."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def ledger_balanced(db: None) -> Iterator[None]:
+    """Put it on every money test: after the test, `manage.py ledger_check` must say "ledger
+    balanced" (every journal sums to zero, balances match their entries, sales, refunds and
+    payouts match their journals; support.ledger_health)."""
+    yield
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    try:
+        call_command("ledger_check", "--no-record", stdout=out)
+    except CommandError:
+        pytest.fail("ledger_check found violations:\n" + out.getvalue())
+    assert out.getvalue().strip() == "ledger balanced"

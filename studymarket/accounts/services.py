@@ -11,8 +11,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
+from schwifty import IBAN
+from schwifty.exceptions import (
+    InvalidChecksumDigits,
+    InvalidCountryCode,
+    InvalidLength,
+    SchwiftyException,
+)
 
-from studymarket.accounts.models import SellerProfile, User
+from studymarket.accounts.models import PayoutSchedule, SellerProfile, User
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
 
@@ -150,3 +157,91 @@ def _avatar_reencode(avatar: UploadedFile) -> ContentFile[bytes]:
     out = io.BytesIO()
     picture.save(out, format="WEBP", quality=85)
     return ContentFile(out.getvalue())
+
+
+# --- Payout details (ledger payouts) ------------------------------------------------------
+
+PAYOUT_HOLDER_MAX_LENGTH = SellerProfile._meta.get_field("payout_account_holder").max_length or 70
+
+
+def _iban_problem(error: SchwiftyException) -> str:
+    """What is wrong with the IBAN, in words the seller can act on (schwifty says it in English)."""
+    if isinstance(error, InvalidCountryCode):
+        return _(
+            "Dit IBAN begint niet met een bestaande landcode. "
+            "Een IBAN begint met twee letters, zoals NL of BE."
+        )
+    if isinstance(error, InvalidLength):
+        return _(
+            "Dit IBAN heeft niet het juiste aantal tekens. Neem het over van je bankpas of uit je bankapp."
+        )
+    if isinstance(error, InvalidChecksumDigits):
+        return _(
+            "Dit IBAN klopt niet: er zit waarschijnlijk een typefout in. Controleer de cijfers en letters."
+        )
+    return _("Dit IBAN klopt niet. Neem het precies over van je bankpas of uit je bankapp.")
+
+
+@transaction.atomic
+def seller_payout_details_update(
+    *, seller: SellerProfile, account_holder: str, iban: str, schedule: str
+) -> SellerProfile:
+    """Where the seller's earnings go: account holder and IBAN (checked by schwifty, stored
+    compact), the BIC where schwifty knows the bank, and on request or weekly.
+
+    Only IBANs in the SEPA zone: payouts are SEPA credit transfers. Raises ValidationError per
+    field (``account_holder``, ``iban``, ``schedule``).
+    """
+    errors: dict[str, str] = {}
+    holder = " ".join(account_holder.split())
+    if not holder:
+        errors["account_holder"] = _("Vul de naam in die bij je bank op de rekening staat.")
+    elif len(holder) > PAYOUT_HOLDER_MAX_LENGTH:
+        errors["account_holder"] = _("Houd de naam korter: maximaal %(max)d tekens.") % {
+            "max": PAYOUT_HOLDER_MAX_LENGTH
+        }
+    parsed: IBAN | None = None
+    if not iban.strip():
+        errors["iban"] = _("Vul je IBAN in, bijvoorbeeld NL20 INGB 0001 2345 67.")
+    else:
+        try:
+            parsed = IBAN(iban, validate_bban=True)
+        except SchwiftyException as error:
+            errors["iban"] = _iban_problem(error)
+        else:
+            if not parsed.in_sepa_zone:
+                errors["iban"] = _(
+                    "We kunnen alleen uitbetalen naar een rekening in een SEPA-land (zoals Nederland of "
+                    "België). Kies een andere rekening."
+                )
+    if schedule not in PayoutSchedule.values:
+        errors["schedule"] = _("Kies wanneer we uitbetalen: op aanvraag of wekelijks.")
+    if errors:
+        raise ValidationError(errors)
+    assert parsed is not None
+    profile = SellerProfile.objects.select_for_update().get(pk=seller.pk)
+    bic = parsed.bic
+    profile.payout_account_holder = holder
+    profile.payout_iban = parsed.compact
+    profile.payout_bic = str(bic.compact) if bic is not None else ""
+    profile.payout_schedule = schedule
+    profile.save(
+        update_fields=[
+            "payout_account_holder",
+            "payout_iban",
+            "payout_bic",
+            "payout_schedule",
+            "updated_at",
+        ]
+    )
+    # The audit keeps no full account number: the last four characters are enough to recognise it.
+    audit_record(
+        action="seller_profile.payout_details_updated",
+        obj=profile,
+        actor=profile.user,
+        iban_end=profile.payout_iban[-4:],
+        schedule=schedule,
+    )
+    for field in ("payout_account_holder", "payout_iban", "payout_bic", "payout_schedule"):
+        setattr(seller, field, getattr(profile, field))
+    return profile

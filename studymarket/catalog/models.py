@@ -46,6 +46,9 @@ class Programme(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:programme", kwargs={"institution": self.institution.slug, "slug": self.slug})
+
 
 class Course(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="courses")
@@ -88,6 +91,10 @@ class Book(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        """Book pages are by ISBN: a book without one has no page ("")."""
+        return reverse("catalog:book", kwargs={"isbn13": self.isbn13}) if self.isbn13 else ""
 
 
 class DocumentType(models.TextChoices):
@@ -173,6 +180,9 @@ class Follow(models.Model):
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, null=True, blank=True, related_name="followers"
     )
+    # The language of the page on which the user followed: the e-mails about it are written in it
+    # ("" for unknown: the default language).
+    language = models.CharField(max_length=10, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

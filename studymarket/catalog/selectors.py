@@ -4,7 +4,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Replace
 
 from studymarket.accounts.models import SellerProfile
-from studymarket.catalog.models import Course, Institution, Listing, ListingStatus, Programme
+from studymarket.catalog.models import Book, Course, Institution, Listing, ListingStatus, Programme
 from studymarket.catalog.ratings import Rating
 
 # A query is a handful of words; a pasted page of text must not become a query with
@@ -112,6 +112,60 @@ def seller_stats(*, seller: SellerProfile) -> SellerStats:
         sold_total=totals["sold_total"],
         rating=Rating(total=rating_sum, count=reviews),
     )
+
+
+def listing_published_in_order(*, ids: list[int]) -> list[Listing]:
+    """The published listings among ``ids``, in the order of ``ids`` (a search engine's
+    ranking), in one query. An id that is gone or no longer published is left out: the
+    index may lag the database by one task."""
+    found = listing_published_list().select_related("book").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _with_listing_total(courses: QuerySet[Course]) -> QuerySet[Course]:
+    return courses.annotate(
+        listing_total=Count("listings", filter=Q(listings__status=ListingStatus.PUBLISHED))
+    )
+
+
+def programme_get(*, institution_slug: str, slug: str) -> Programme:
+    """The programme at exactly this path; raises Programme.DoesNotExist."""
+    return Programme.objects.select_related("institution").get(slug=slug, institution__slug=institution_slug)
+
+
+def programme_course_list(*, programme: Programme) -> QuerySet[Course]:
+    """The programme's courses, each annotated with listing_total (published listings)."""
+    return _with_listing_total(programme.courses.all())
+
+
+def programme_listing_list(*, programme: Programme) -> QuerySet[Listing]:
+    return listing_published_list().filter(course__programme=programme)
+
+
+def book_get(*, isbn13: str) -> Book:
+    """Raises Book.DoesNotExist."""
+    return Book.objects.get(isbn13=isbn13)
+
+
+def book_listing_list(*, book: Book) -> QuerySet[Listing]:
+    return listing_published_list().filter(book=book)
+
+
+def book_course_list(*, book: Book) -> QuerySet[Course]:
+    """The courses with a published listing about this book, each annotated with listing_total
+    (all its published listings, about this book or not)."""
+    with_book = Listing.objects.filter(book=book, status=ListingStatus.PUBLISHED).values("course_id")
+    return _with_listing_total(
+        Course.objects.filter(pk__in=with_book).select_related("programme__institution")
+    ).order_by("name", "pk")
+
+
+def course_find(*, pk: int) -> Course | None:
+    return Course.objects.select_related("programme__institution").filter(pk=pk).first()
+
+
+def institution_find(*, slug: str) -> Institution | None:
+    return Institution.objects.filter(slug=slug).first()
 
 
 def listing_search_basic(*, query: str) -> QuerySet[Listing]:

@@ -1,5 +1,6 @@
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -140,6 +141,20 @@ def _listing_changed(listing_id: int, *, newly_published: bool = False) -> None:
     search_index_listing_task.enqueue(listing_id)
     if newly_published:
         follow_notifications_task.enqueue(listing_id)
+
+
+def listing_unpublish(*, listing_id: int, actor: Any = None, reason: str = "") -> Listing:
+    """Published → taken offline: no longer found, listed or sold (earlier buyers keep their
+    copies). "Already offline" (or never published) returns quietly."""
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().get(pk=listing_id)
+        if listing.status != ListingStatus.PUBLISHED:
+            return listing
+        listing.status = ListingStatus.UNPUBLISHED
+        listing.save(update_fields=["status", "updated_at"])
+        audit_record(action="listing.unpublished", obj=listing, actor=actor, reason=reason)
+        transaction.on_commit(partial(_listing_changed, listing.pk))
+    return listing
 
 
 def listing_publish_if_ready(*, listing_id: int) -> Listing:

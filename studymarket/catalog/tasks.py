@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from studymarket.catalog.follows import follow_notifications_reconcile, follow_notifications_send
 from studymarket.catalog.services import listing_finalize
 
 # Processing an upload is the documents app's task; it is named here too because the catalog
@@ -9,7 +10,12 @@ from studymarket.catalog.services import listing_finalize
 # catalog.receivers).
 from studymarket.documents.tasks import document_version_process_task
 
-__all__ = ["document_version_process_task", "listing_finalize_task"]
+__all__ = [
+    "document_version_process_task",
+    "follow_notifications_reconcile_task",
+    "follow_notifications_task",
+    "listing_finalize_task",
+]
 
 
 @task()
@@ -21,3 +27,11 @@ def listing_finalize_task(listing_id: int) -> None:
 @task()
 def follow_notifications_task(listing_id: int) -> None:
     """E-mail the followers of the listing's seller and course about the new document, once each."""
+    follow_notifications_send(listing_id=listing_id)
+
+
+@task()
+def follow_notifications_reconcile_task() -> None:
+    """Queue again the e-mails about new documents that a lost task or a failed send left
+    unsent (a periodic sweep: core/management/commands/serve.py PERIODIC_TASKS)."""
+    follow_notifications_reconcile()

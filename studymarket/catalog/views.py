@@ -1,16 +1,26 @@
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 
 from studymarket.accounts.models import SellerProfile
-from studymarket.catalog.models import Course, Institution, Listing
+from studymarket.catalog.isbn import isbn_normalise
+from studymarket.catalog.models import Book, Course, Institution, Listing, Programme
+from studymarket.catalog.reputation import reputation_tiers, seller_reputation
 from studymarket.catalog.selectors import (
+    book_course_list,
+    book_get,
+    book_listing_list,
     course_get,
     course_listing_list,
     institution_get,
     institution_listing_list,
     institution_programme_list,
+    programme_course_list,
+    programme_get,
+    programme_listing_list,
     seller_get,
     seller_listing_list,
     seller_stats,
@@ -38,6 +48,20 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "catalog/institution_detail.html", context)
 
 
+def programme_detail(request: HttpRequest, institution: str, slug: str) -> HttpResponse:
+    try:
+        programme = programme_get(institution_slug=institution, slug=slug)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+    context = {
+        "programme": programme,
+        "institution": programme.institution,
+        "courses": programme_course_list(programme=programme),
+        "page_obj": listing_page(request, programme_listing_list(programme=programme)),
+    }
+    return render(request, "catalog/programme_detail.html", context)
+
+
 def course_detail(request: HttpRequest, institution: str, programme: str, slug: str) -> HttpResponse:
     try:
         course = course_get(institution_slug=institution, programme_slug=programme, slug=slug)
@@ -55,6 +79,27 @@ def seller_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "seller": seller,
         "stats": seller_stats(seller=seller),
+        "reputation": seller_reputation(seller=seller),
+        "tiers": reputation_tiers(),
         "page_obj": listing_page(request, seller_listing_list(seller=seller)),
     }
     return render(request, "catalog/seller_detail.html", context)
+
+
+def book_detail(request: HttpRequest, isbn13: str) -> HttpResponse:
+    try:
+        canonical = isbn_normalise(isbn13)
+    except ValidationError:
+        raise Http404 from None
+    if canonical != isbn13:
+        return HttpResponsePermanentRedirect(reverse("catalog:book", kwargs={"isbn13": canonical}))
+    try:
+        book = book_get(isbn13=canonical)
+    except Book.DoesNotExist:
+        raise Http404 from None
+    context = {
+        "book": book,
+        "courses": book_course_list(book=book),
+        "page_obj": listing_page(request, book_listing_list(book=book)),
+    }
+    return render(request, "catalog/book_detail.html", context)

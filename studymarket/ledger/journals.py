@@ -70,6 +70,7 @@ def journal_post(
     description: str = "",
     actor_id: int | None = None,
     reason: str = "",
+    order_line_id: int | None = None,
 ) -> Journal:
     """Post ``lines`` as one journal for ``source``; the existing journal if already posted.
 
@@ -98,6 +99,7 @@ def journal_post(
                 description=description[:200],
                 actor_id=actor_id,
                 reason=reason,
+                order_line_id=order_line_id,
             )
     except IntegrityError:
         # Posted by someone else between our look and our write (no lock covers a row that

@@ -36,6 +36,10 @@ class AccountKind(models.TextChoices):
 
 
 SELLER_KINDS = frozenset({AccountKind.SELLER_HELD, AccountKind.SELLER_AVAILABLE, AccountKind.SELLER_DEBT})
+# The same kinds in a fixed order for the constraint below: a frozenset's order changes from one
+# process to the next (string hashing is randomised), which made makemigrations see a new
+# constraint on every run.
+_SELLER_KIND_VALUES = ["seller_available", "seller_held", "seller_debt"]
 
 
 class Account(models.Model):
@@ -52,7 +56,7 @@ class Account(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "key", "currency"], name="ledger_account_unique"),
             models.CheckConstraint(
-                condition=Q(seller__isnull=True) | Q(kind__in=list(SELLER_KINDS)),
+                condition=Q(seller__isnull=True) | Q(kind__in=_SELLER_KIND_VALUES),
                 name="ledger_account_seller_kinds",
             ),
             # The promise of payouts: available money never goes below zero.
@@ -77,6 +81,10 @@ class JournalSource(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Correctie")  # ref: a fresh uuid; actor and reason required
 
 
+# The sources that take a sale back: at most one of them per order line.
+REVERSAL_SOURCES = (JournalSource.REFUND, JournalSource.CHARGEBACK)
+
+
 class Journal(models.Model):
     """One business event's entries. Exactly one source; at most one journal per source."""
 
@@ -95,10 +103,19 @@ class Journal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reason = models.TextField(blank=True)
+    # The order line a sale, release, refund or chargeback journal is about (orders sits above
+    # ledger: an id, not a key). It is how a release finds the line not reversed yet, and how a
+    # reversal finds the line's sale; the constraint below allows one reversal per line.
+    order_line_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["source", "source_ref"], name="ledger_journal_one_per_source"),
+            models.UniqueConstraint(
+                fields=["order_line_id"],
+                condition=Q(source__in=["refund", "chargeback"]),
+                name="ledger_journal_one_reversal_per_line",
+            ),
             models.CheckConstraint(
                 condition=~Q(source=JournalSource.ADJUSTMENT) | (Q(actor__isnull=False) & ~Q(reason="")),
                 name="ledger_adjustment_has_actor_and_reason",

@@ -200,6 +200,11 @@ def download_record(*, stamped_copy: StampedCopy, ip: str, user_agent: str) -> D
     if stamped_copy.status != StampedCopyStatus.READY:
         raise ValueError(f"Stamped copy {stamped_copy.pk} is {stamped_copy.status}, not ready")
     with transaction.atomic():
+        # A refund request takes this row lock too (payments.refunds): a download either is
+        # recorded first and counts against the guarantee, or finds the access revoked.
+        entitlement = Entitlement.objects.select_for_update().get(pk=stamped_copy.entitlement_id)
+        if entitlement.revoked_at is not None:
+            raise AccessRevoked(f"Entitlement {entitlement.pk} was revoked")
         download = Download.objects.create(
             entitlement_id=stamped_copy.entitlement_id,
             stamped_copy=stamped_copy,
@@ -208,6 +213,10 @@ def download_record(*, stamped_copy: StampedCopy, ip: str, user_agent: str) -> D
         )
         audit_record(action="download.recorded", obj=download, stamped_copy=stamped_copy.pk)
     return download
+
+
+class AccessRevoked(Exception):
+    """The buyer's access ended (a refund) between the page's check and the download."""
 
 
 def _ip_hash(ip: str) -> str:

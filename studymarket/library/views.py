@@ -29,7 +29,7 @@ from studymarket.library.selectors import (
     reader_page_texts,
     reader_version_get,
 )
-from studymarket.library.services import download_record, stamped_copy_request
+from studymarket.library.services import AccessRevoked, download_record, stamped_copy_request
 
 # Page images never change for a version (its id is in the URL): the browser keeps them, and
 # only the browser (private), for a day.
@@ -122,11 +122,15 @@ def library_download(request: HttpRequest, document_id: int) -> HttpResponseBase
         return render(request, "library/download_pending.html", context, status=202)
     # Opened before the download is recorded: a file that cannot be read is no download.
     stored = copy.file.open("rb")
-    download_record(
-        stamped_copy=copy,
-        ip=request.META.get("REMOTE_ADDR", ""),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
+    try:
+        download_record(
+            stamped_copy=copy,
+            ip=request.META.get("REMOTE_ADDR", ""),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+    except AccessRevoked:  # refunded a moment ago
+        stored.close()
+        raise Http404 from None
     return FileResponse(
         stored,
         as_attachment=True,

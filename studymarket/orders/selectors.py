@@ -1,10 +1,9 @@
 from collections.abc import Sequence
 from datetime import timedelta
 
-from django.utils import timezone
-
 from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing
+from studymarket.core import clock
 from studymarket.orders.models import Order, OrderLine, OrderStatus
 
 # How many of a buyer's newest unpaid orders a checkout compares its cart with.
@@ -12,9 +11,12 @@ PENDING_ORDERS_COMPARED = 5
 
 
 def sales_count_since(*, days: int) -> int:
-    """Documents sold platform-wide in the last ``days`` days (paid order lines)."""
-    since = timezone.now() - timedelta(days=days)
-    return OrderLine.objects.filter(order__status=OrderStatus.PAID, order__paid_at__gte=since).count()
+    """Documents sold platform-wide in the last ``days`` days (paid order lines, refunded ones
+    not counted), on the application's clock."""
+    since = clock.now() - timedelta(days=days)
+    return OrderLine.objects.filter(
+        order__status=OrderStatus.PAID, order__paid_at__gte=since, refunded_at__isnull=True
+    ).count()
 
 
 def order_get_for_buyer(*, number: str, buyer: User) -> Order:

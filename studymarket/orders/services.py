@@ -13,10 +13,13 @@ from django.utils import timezone, translation
 
 from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing
+from studymarket.catalog.search.indexing import search_index_later
+from studymarket.core import clock
 from studymarket.core.audit import audit_record
 from studymarket.core.money import Money
 from studymarket.core.pricing import price_breakdown
-from studymarket.library.services import entitlements_grant
+from studymarket.ledger.postings import reversal_post, sale_post
+from studymarket.library.services import entitlement_revoke, entitlements_grant
 from studymarket.orders.models import Order, OrderLine, OrderStatus
 
 _NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
@@ -71,9 +74,10 @@ def _order_locked(*, order_id: int) -> Order:
 
 @transaction.atomic
 def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_receipt: bool = True) -> Order:
-    """Pending → paid, exactly once: grants the buyer's entitlements, counts the sales and
-    queues the receipt. "Already paid" returns quietly, so every caller (webhook, return page,
-    reconcile) may call it as often as it likes.
+    """Pending → paid, exactly once: grants the buyer's entitlements, posts each line's sale to
+    the ledger (ledger.postings.sale_post), counts the sales and queues the receipt. "Already
+    paid" returns quietly, so every caller (webhook, return page, reconcile) may call it as
+    often as it likes.
 
     ``send_receipt=False`` is for history loaded after the fact (the demo data): those buyers
     never checked out and must not get a receipt today.
@@ -90,14 +94,62 @@ def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_rece
     order.paid_at = paid_at or timezone.now()
     order.save(update_fields=["status", "paid_at", "updated_at"])
     entitlements_grant(order_id=order.pk)
-    listing_ids = list(order.lines.values_list("listing_id", flat=True))
+    lines = list(order.lines.order_by("pk"))
+    for line in lines:
+        sale_post(
+            order_line_id=line.pk,
+            seller_id=line.seller_id,
+            country=order.buyer_country,
+            gross=Money(line.price_cents, order.currency),
+            vat=Money(line.vat_cents, order.currency),
+            commission=Money(line.commission_cents, order.currency),
+            booked_at=order.paid_at,
+            description=line.title,
+        )
+    listing_ids = [line.listing_id for line in lines]
     Listing.objects.filter(pk__in=listing_ids).update(sold_count=F("sold_count") + 1)
+    search_index_later(listing_ids=listing_ids)  # the "best selling" sort reads the index
     audit_record(action="order.paid", obj=order, total_cents=order.total_cents)
     if send_receipt:
         # After commit: a rolled-back payment must not have sent a receipt, and the worker
         # must find the order paid when it runs.
         transaction.on_commit(partial(_receipt_enqueue, order.pk))
     return order
+
+
+def order_line_mark_refunded(*, order_line_id: int, source: str, refund_id: int, reason: str) -> bool:
+    """A paid line's money went back to the buyer (a refund or a chargeback, ``source`` REFUND or
+    CHARGEBACK, ``refund_id`` the payments.Refund): revoke the buyer's access, post the reversal
+    to the ledger, and count the sale no more. Exactly once per line: False when the line was
+    already refunded (by this refund or another one), and nothing changes.
+
+    Runs in the caller's transaction (payments.refunds), which also marks the Refund refunded.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("order_line_mark_refunded runs inside the caller's transaction")
+    line = OrderLine.objects.select_for_update(of=("self",)).select_related("order").get(pk=order_line_id)
+    if line.refunded_at is not None:
+        return False
+    if line.order.status != OrderStatus.PAID:
+        raise ValueError(f"Order line {line.pk} of {line.order.number} is not paid: nothing to refund")
+    line.refunded_at = clock.now()
+    line.save(update_fields=["refunded_at"])
+    entitlement_revoke(order_line_id=line.pk, reason=reason)
+    journal = reversal_post(
+        source=source, refund_id=refund_id, order_line_id=line.pk, booked_at=line.refunded_at
+    )
+    Listing.objects.filter(pk=line.listing_id, sold_count__gt=0).update(sold_count=F("sold_count") - 1)
+    search_index_later(listing_ids=[line.listing_id])
+    audit_record(
+        action="order_line.refunded",
+        obj=line,
+        order=line.order.number,
+        source=source,
+        refund=refund_id,
+        journal=journal.pk,
+        reason=reason[:200],
+    )
+    return True
 
 
 def _receipt_enqueue(order_id: int) -> None:

@@ -70,13 +70,25 @@ class SimulatedPayment(models.Model):
 
 
 class SimulatedRefund(models.Model):
-    """A refund at the `simulated` provider: done at once, one per idempotency key."""
+    """A refund at the `simulated` provider: done at once, one per idempotency key. One made
+    "in the provider's dashboard" (providers.simulated.simulated_dashboard_refund) has no key."""
 
     id = models.CharField(max_length=40, primary_key=True)  # "sre_…"
     payment = models.ForeignKey(SimulatedPayment, on_delete=models.PROTECT, related_name="refunds")
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    idempotency_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
     amount_cents = models.PositiveIntegerField()
     description = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SimulatedChargeback(models.Model):
+    """A chargeback at the `simulated` provider: the buyer's bank took the money back. Made
+    only by providers.simulated.simulated_chargeback (tests, demos), as a bank would."""
+
+    id = models.CharField(max_length=40, primary_key=True)  # "chb_…"
+    payment = models.ForeignKey(SimulatedPayment, on_delete=models.PROTECT, related_name="chargebacks")
+    amount_cents = models.PositiveIntegerField()
+    reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -118,6 +130,9 @@ class RefundRequest(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decision_note = models.TextField(blank=True)
+    # The buyer's e-mail about a rejection, claimed before it is sent (at most once). An
+    # approval is told by the refund's own e-mail (Refund.buyer_notified_at).
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"])]
@@ -159,10 +174,17 @@ class Refund(TimeStampedModel):
     provider_id = models.CharField(max_length=100, null=True, blank=True)  # re_… or chb_…
     completed_at = models.DateTimeField(null=True, blank=True)
     failure_reason = models.CharField(max_length=300, blank=True)
+    # The buyer's and the seller's e-mail about it, each claimed before it is sent (at most once).
+    buyer_notified_at = models.DateTimeField(null=True, blank=True)
+    seller_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["payment", "provider_id"], name="refund_provider_id_unique"),
+            # One provider refund may cover several lines (a dashboard refund of the whole
+            # order): one Refund per line, each naming it.
+            models.UniqueConstraint(
+                fields=["payment", "provider_id", "order_line"], name="refund_provider_id_unique"
+            ),
             # One refund per line that is not a failure: a line is refunded once.
             models.UniqueConstraint(
                 fields=["order_line"], condition=~Q(status="failed"), name="refund_one_per_line"
@@ -172,3 +194,47 @@ class Refund(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"refund {self.pk} {self.status}"
+
+
+class UnmatchedReversalStatus(models.TextChoices):
+    OPEN = "open", _("Te beoordelen")
+    RESOLVED = "resolved", _("Afgehandeld")
+
+
+class UnmatchedReversalKind(models.TextChoices):
+    REFUND = "refund", _("Terugbetaling bij de betaaldienst")
+    CHARGEBACK = "chargeback", _("Chargeback")
+
+
+class UnmatchedReversal(TimeStampedModel):
+    """Money that went back to a buyer outside the platform (a dashboard refund, a chargeback)
+    that payment_sync could not map onto whole order lines: a partial amount, or one that fits
+    several lines alike. Nothing is booked or revoked for it; staff decide (back office queue,
+    status open) and resolve it with a note (reversals.unmatched_reversal_resolve)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="unmatched_reversals")
+    kind = models.CharField(max_length=12, choices=UnmatchedReversalKind.choices)
+    provider_id = models.CharField(max_length=100)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3, default="EUR")
+    status = models.CharField(
+        max_length=10, choices=UnmatchedReversalStatus.choices, default=UnmatchedReversalStatus.OPEN
+    )
+    # Why it could not be booked by itself, for staff (not translated: a code, see refunds.py).
+    problem = models.CharField(max_length=30)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment", "kind", "provider_id"], name="unmatched_reversal_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.provider_id} {self.status}"

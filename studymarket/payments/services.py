@@ -35,6 +35,8 @@ from studymarket.payments.providers.base import (
     ProviderPayment,
     ProviderRejected,
 )
+from studymarket.payments.refunds import refunds_reconcile
+from studymarket.payments.reversals import reversals_sync
 from studymarket.payments.states import FINAL, transition_allowed
 
 logger = logging.getLogger(__name__)
@@ -197,14 +199,19 @@ def _payment_refused(*, payment_id: int, reason: str) -> None:
 def payment_sync(*, payment_id: int) -> Payment:
     """Ask the provider about the payment and apply its answer (forward only, exactly once).
 
-    On paid, the order is marked paid in the same transaction. Raises PaymentProviderUnavailable
-    when the provider cannot be asked; nothing changes then.
+    On paid, the order is marked paid in the same transaction. A payment that was paid before
+    is asked about its refunds and chargebacks instead: those made outside the platform (the
+    provider's dashboard, the buyer's bank) are booked as ours are (payments.reversals).
+    Raises PaymentProviderUnavailable when the provider cannot be asked; nothing changes then.
     """
     payment = Payment.objects.get(pk=payment_id)
-    if payment.status in FINAL or not payment.provider_id:
+    if not payment.provider_id or (payment.status in FINAL and payment.status != PaymentStatus.PAID):
         return payment
     try:
         remote = provider_get(payment.provider).get_payment(payment.provider_id)
+        if payment.status == PaymentStatus.PAID:
+            reversals_sync(payment=payment, remote=remote)
+            return payment
     except ProviderError as error:
         logger.warning("Could not sync payment %s (%s): %s", payment.pk, payment.provider_id, error)
         raise PaymentProviderUnavailable from error
@@ -278,6 +285,14 @@ class ReconcileReport:
     overdue: int = 0
 
 
+# Paid payments are asked about refunds and chargebacks made outside the platform for this long
+# after the payment (card chargebacks come up to 120 days later), a batch per sweep, the longest
+# unasked first. Mollie's webhooks tell of them at once; this is the net under lost webhooks and
+# the only way for the simulated provider, which sends none.
+REVERSAL_SWEEP_DAYS = 180
+REVERSAL_SWEEP_BATCH = 100
+
+
 def payments_reconcile(*, limit: int = RECONCILE_BATCH) -> ReconcileReport:
     """Sync open and pending payments, the longest unsynced first; finish the registration of
     payments whose provider call failed. A laptop never receives webhooks: this is its only way
@@ -317,4 +332,36 @@ def payments_reconcile(*, limit: int = RECONCILE_BATCH) -> ReconcileReport:
                 payment.pk,
                 settings.PAYMENT_EXPIRE_AFTER_MINUTES,
             )
+    return report
+
+
+@dataclass
+class RefundReconcileReport:
+    refunds_settled: int = 0  # refunds of ours sent again and now refunded or failed
+    paid_checked: int = 0  # paid payments asked about refunds and chargebacks
+    unavailable: int = 0
+
+
+def refunds_and_reversals_reconcile(*, limit: int = REVERSAL_SWEEP_BATCH) -> RefundReconcileReport:
+    """The refund half of the sweep: send our refunds left pending again (refunds_reconcile),
+    then ask a batch of recently paid payments, the longest unasked first, about refunds and
+    chargebacks made outside the platform (payment_sync books them)."""
+    report = RefundReconcileReport(refunds_settled=refunds_reconcile())
+    now = timezone.now()
+    due = list(
+        Payment.objects.filter(
+            status=PaymentStatus.PAID,
+            provider_id__isnull=False,
+            paid_at__gte=now - timedelta(days=REVERSAL_SWEEP_DAYS),
+        )
+        .order_by(F("last_synced_at").asc(nulls_first=True), "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for payment_id in due:
+        report.paid_checked += 1
+        Payment.objects.filter(pk=payment_id).update(last_synced_at=now)
+        try:
+            payment_sync(payment_id=payment_id)
+        except PaymentProviderUnavailable:
+            report.unavailable += 1
     return report

@@ -1,19 +1,28 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from studymarket.core.money import Money
-from studymarket.payments.models import Payment, PaymentMethod, PaymentStatus
+from studymarket.payments.forms import RefundRequestForm
+from studymarket.payments.models import Payment, PaymentMethod, PaymentStatus, RefundRequestStatus
 from studymarket.payments.providers import provider_get
 from studymarket.payments.providers.simulated import OUTCOMES, simulated_payment_decide
+from studymarket.payments.refunds import RefundRefused, guarantee_check, refund_request_create
 from studymarket.payments.selectors import (
+    guarantee_line_get,
     payment_id_by_provider_id,
     payment_order_number,
+    refund_of_line,
+    refund_request_of_line,
     simulated_payment_get,
 )
 from studymarket.payments.services import (
@@ -89,3 +98,52 @@ def simulated_checkout_view(request: HttpRequest, simulated_id: str) -> HttpResp
             else sim.method,
         },
     )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def guarantee_view(request: HttpRequest, order_line_id: int) -> HttpResponse:
+    """ "Tevredenheidsgarantie": the buyer asks for their money back for one purchase. The page
+    says beforehand whether it will be approved at once; afterwards, where it stands."""
+    line = guarantee_line_get(user=request.user, order_line_id=order_line_id)
+    if line is None:
+        raise Http404
+    existing = refund_request_of_line(order_line=line)
+    form = RefundRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and existing is None:
+        if form.is_valid():
+            try:
+                created = refund_request_create(
+                    buyer=request.user,  # type: ignore[arg-type]
+                    order_line=line,
+                    reason=form.cleaned_data["reason"],
+                    explanation=form.cleaned_data["explanation"],
+                )
+            except RefundRefused as refused:
+                form.add_error(None, refused.message)
+            else:
+                if created.status == RefundRequestStatus.APPROVED:
+                    messages.success(
+                        request,
+                        _("Je verzoek is goedgekeurd: je krijgt je geld terug."),
+                    )
+                else:
+                    messages.info(
+                        request, _("Je verzoek is ontvangen en in behandeling. Je hoort het per e-mail.")
+                    )
+                return redirect("payments:guarantee", order_line_id=line.pk)
+        status = 422
+    elif request.method == "POST":
+        return redirect("payments:guarantee", order_line_id=line.pk)
+    context = {
+        "line": line,
+        "listing": line.listing,
+        "check": guarantee_check(order_line=line),
+        "guarantee_days": settings.GUARANTEE_WINDOW_DAYS,
+        "refund_request": existing,
+        "refund": refund_of_line(order_line=line),
+        "form": form,
+    }
+    return render(request, "payments/guarantee.html", context, status=status)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing
+from studymarket.catalog.search.indexing import search_index_later
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
 from studymarket.library.models import Entitlement
@@ -61,5 +62,23 @@ def review_create(
     Listing.objects.filter(pk=order_line.listing_id).update(
         review_count=F("review_count") + 1, rating_sum=F("rating_sum") + rating
     )
+    search_index_later(listing_ids=[order_line.listing_id])  # the "best rated" sort reads the index
     audit_record(action="review.created", obj=review, actor=author, rating=rating, order_line=order_line.pk)
     return review
+
+
+@transaction.atomic
+def review_mark_refunded(*, order_line_id: int) -> bool:
+    """Mark the review of a refunded purchase: it stays on the listing, with "Terugbetaald"
+    beside it (the rating keeps counting: a refund must not let anyone erase a review).
+
+    Call it in the transaction that marks the line refunded. True when this call marked it;
+    False when the purchase has no review or it was marked already.
+    """
+    review = Review.objects.select_for_update().filter(order_line_id=order_line_id).first()
+    if review is None or review.is_refunded:
+        return False
+    review.is_refunded = True
+    review.save(update_fields=["is_refunded"])
+    audit_record(action="review.refunded", obj=review, order_line=order_line_id)
+    return True

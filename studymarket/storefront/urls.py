@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("document/<int:pk>/<slug:slug>/", views.listing_detail, name="listing"),
     path("zoeken/", search_views.search, name="search"),
+    path("zoeken/suggesties/", search_views.autocomplete, name="autocomplete"),
 ]

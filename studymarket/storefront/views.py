@@ -14,6 +14,8 @@ from studymarket.catalog.selectors import (
 from studymarket.documents.selectors import preview_pages, toc_entries
 from studymarket.reviews.selectors import review_form_state, review_list_for_listing
 from studymarket.storefront.figures import platform_figures
+from studymarket.storefront.listing_figures import listing_figures_get
+from studymarket.storefront.seo import json_ld, listing_structured_data
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -35,19 +37,26 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     except Listing.DoesNotExist:
         raise Http404 from None
     if slug != listing.slug:
-        return HttpResponsePermanentRedirect(listing.get_absolute_url())
+        # An old title's address (or a mistyped one): one address per listing for search engines.
+        canonical = listing.get_absolute_url()
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{canonical}?{query}" if query else canonical)
     version = listing.document.current_version
+    pages = preview_pages(version=version, count=listing.preview_page_count) if version else []
     context = {
         "listing": listing,
+        "canonical_path": listing.get_absolute_url(),
         "version": version,
         # Shown as it was before this visit; the visit is counted after.
         "view_count": listing.view_count,
-        "preview_pages": preview_pages(version=version, count=listing.preview_page_count) if version else [],
+        "preview_pages": pages,
         "toc": toc_entries(version=version) if version else [],
         "reviews": review_list_for_listing(listing=listing),
         "review_form": review_form_state(user=request.user, listing=listing),
         "course_listing_count": course_published_count(course=listing.course),
         "figures": platform_figures(),
+        "listing_figures": listing_figures_get(listing_id=listing.pk),
+        "structured_data": json_ld(listing_structured_data(listing=listing, preview_pages=list(pages))),
         "guarantee_days": settings.GUARANTEE_WINDOW_DAYS,
     }
     response = render(request, "storefront/listing_detail.html", context)

@@ -3,10 +3,12 @@
 The real client library (mollie-api-python) talks to it through MOLLIE_API_ENDPOINT, so its
 request building, error mapping and idempotency handling are exercised for real. What it keeps
 faithful: Bearer API-key check; `POST/GET /v2/payments[/{id}]`, `POST/GET
-/v2/payments/{id}/refunds[/{id}]`; Mollie's error bodies {"status", "title", "detail"} with the
+/v2/payments/{id}/refunds[/{id}]`, `POST/GET /v2/payments/{id}/routes` (delayed routing); Mollie's
+error bodies {"status", "title", "detail"} with the
 same HTTP codes (so the client raises NotFoundError, UnprocessableEntityError, ...);
 `Idempotency-Key` replay with the `Idempotent-Replayed` header; `paidAt`, `amountRefunded`,
-`amountRemaining`. Response shapes follow Mollie's documented examples.
+`amountRemaining`, `amountChargedBack`; `GET /v2/payments/{id}/chargebacks`; a refund's
+`metadata` comes back as sent. Response shapes follow Mollie's documented examples.
 
 Test-only parts, never behind the API key:
 - `POST /__control__/payments/{id}/status` (JSON {"status": "paid", "webhook": true}): what the
@@ -16,6 +18,8 @@ Test-only parts, never behind the API key:
 - `POST /__control__/faults` ({"mode": "500" | "hang", "count": N}): the next N API requests
   answer 500, or are carried out and then answered only after the client has given up.
 - `GET/POST /checkout/{id}`: a hosted checkout page with the four outcomes, for browser tests.
+- `refund_in_dashboard(id, cents)`, `chargeback(id, cents)` (Python only): money going back
+  without us (a refund by hand in Mollie's dashboard, the buyer's bank), then the webhook.
 """
 
 import json
@@ -105,6 +109,8 @@ class MollieStandIn:
     hang_seconds: float = 2.0
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    chargebacks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # GET …/chargebacks
+    routes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # delayed routing (Connect)
     requests: list[Recorded] = field(default_factory=list)
     webhooks: list[tuple[str, int]] = field(default_factory=list)  # (payment id, answer)
     _replays: dict[tuple[str, str, str], tuple[int, dict[str, Any]]] = field(default_factory=dict)
@@ -192,6 +198,37 @@ class MollieStandIn:
             self.webhooks.append((payment_id, status))
         return status
 
+    def refund_in_dashboard(self, payment_id: str, cents: int, *, webhook: bool = True) -> int | None:
+        """Someone refunds by hand in Mollie's dashboard (no idempotency key, no metadata of
+        ours); Mollie then calls the payment's webhook. Returns the webhook's answer."""
+        with self._lock:
+            body = {"amount": {"value": _value(cents), "currency": "EUR"}, "description": "dashboard"}
+            self._create_refund(payment_id, body)
+        return self.deliver_webhook(payment_id) if webhook else None
+
+    def chargeback(self, payment_id: str, cents: int, *, webhook: bool = True) -> int | None:
+        """The buyer's bank takes ``cents`` of a paid payment back; Mollie calls the webhook."""
+        with self._lock:
+            payment = self._payment_or_404(payment_id)
+            if payment["status"] != "paid":
+                raise ApiError(422, "Only a paid payment can be charged back")
+            chargeback = {
+                "resource": "chargeback",
+                "id": _id("chb_"),
+                "amount": {"value": _value(cents), "currency": "EUR"},
+                "settlementAmount": {"value": "-" + _value(cents), "currency": "EUR"},
+                "createdAt": _now(),
+                "reason": {"code": "AC01", "description": "Account identifier incorrect"},
+                "reversedAt": None,
+                "paymentId": payment_id,
+            }
+            self.chargebacks.setdefault(payment_id, []).append(chargeback)
+            charged = _cents(payment.get("amountChargedBack", {}).get("value", "0.00")) + cents
+            payment["amountChargedBack"] = {"value": _value(charged), "currency": "EUR"}
+            remaining = _cents(payment["amountRemaining"]["value"]) - cents
+            payment["amountRemaining"] = {"value": _value(max(remaining, 0)), "currency": "EUR"}
+        return self.deliver_webhook(payment_id) if webhook else None
+
     def idempotency_keys(self, path: str = "/v2/payments") -> list[str]:
         return [
             r.headers.get("Idempotency-Key", "")
@@ -240,11 +277,28 @@ class MollieStandIn:
                     "next": None,
                 },
             }
+        if len(parts) == 4 and parts[3] == "chargebacks" and method == "GET":
+            self._payment_or_404(parts[2])
+            items = self.chargebacks.get(parts[2], [])
+            return 200, {
+                "count": len(items),
+                "_embedded": {"chargebacks": items},
+                "_links": {
+                    "self": {"href": f"{self.url}{path}", "type": "application/hal+json"},
+                    "next": None,
+                },
+            }
         if len(parts) == 5 and parts[3] == "refunds" and method == "GET":
             for refund in self.refunds.get(parts[2], []):
                 if refund["id"] == parts[4]:
                     return 200, refund
             raise ApiError(404, f"No refund exists with token {parts[4]}.")
+        if len(parts) == 4 and parts[3] == "routes" and method == "POST":
+            return 201, self._create_route(parts[2], body)
+        if len(parts) == 4 and parts[3] == "routes" and method == "GET":
+            self._payment_or_404(parts[2])
+            routes = self.routes.get(parts[2], [])
+            return 200, {"count": len(routes), "_embedded": {"routes": routes}, "_links": {}}
         raise ApiError(404, "The resource does not exist.")
 
     def _payment_or_404(self, payment_id: str) -> dict[str, Any]:
@@ -321,6 +375,7 @@ class MollieStandIn:
             "status": "pending",
             "createdAt": _now(),
             "description": (body or {}).get("description", ""),
+            "metadata": (body or {}).get("metadata"),
             "paymentId": payment_id,
             "_links": {
                 "self": {
@@ -339,6 +394,36 @@ class MollieStandIn:
             "type": "application/hal+json",
         }
         return refund
+
+    def _create_route(self, payment_id: str, body: Any) -> dict[str, Any]:
+        """Mollie Connect's delayed routing: part of a paid payment goes to a connected
+        organisation; the routes of one payment never add up to more than the payment."""
+        payment = self._payment_or_404(payment_id)
+        if payment["status"] != "paid":
+            raise ApiError(422, "The payment is not paid; its money cannot be routed")
+        amount = (body or {}).get("amount") or {}
+        if not _AMOUNT.fullmatch(str(amount.get("value", ""))) or amount.get("currency") != "EUR":
+            raise ApiError(422, "The amount is invalid", "amount")
+        destination = (body or {}).get("destination") or {}
+        if destination.get("type") != "organization" or not re.fullmatch(
+            r"org_\w+", str(destination.get("organizationId", ""))
+        ):
+            raise ApiError(422, "The destination is invalid", "destination")
+        routed = sum(_cents(r["amount"]["value"]) for r in self.routes.get(payment_id, []))
+        cents = _cents(amount["value"])
+        if cents < 1 or routed + cents > _cents(payment["amount"]["value"]):
+            raise ApiError(422, "The routed amount exceeds the amount of the payment", "amount")
+        route = {
+            "resource": "route",
+            "id": _id("crt_"),
+            "paymentId": payment_id,
+            "createdAt": _now(),
+            "amount": {"value": amount["value"], "currency": "EUR"},
+            "description": str((body or {}).get("description", ""))[:255],
+            "destination": {"type": "organization", "organizationId": destination["organizationId"]},
+        }
+        self.routes.setdefault(payment_id, []).append(route)
+        return route
 
     def _take_fault(self) -> str | None:
         with self._lock:

@@ -139,13 +139,15 @@ def test_a_second_paid_attempt_is_recorded_for_a_refund_not_delivered_again(make
 
 
 def test_a_final_payment_is_not_asked_again(started, monkeypatch):
-    Payment.objects.filter(pk=started.pk).update(status=PaymentStatus.PAID)
+    # Not a paid one: payment_sync asks the provider about a paid payment's refunds and
+    # chargebacks (issue 5, tests/payments/test_sync_refunds.py).
+    Payment.objects.filter(pk=started.pk).update(status=PaymentStatus.CANCELED)
     monkeypatch.setattr(
         "studymarket.payments.providers.simulated.SimulatedProvider.get_payment",
         lambda self, provider_id: pytest.fail("asked the provider"),
     )
 
-    assert payment_sync(payment_id=started.pk).status == "paid"
+    assert payment_sync(payment_id=started.pk).status == "canceled"
 
 
 def test_a_payment_never_registered_is_not_asked(make_order, mollie, settings):

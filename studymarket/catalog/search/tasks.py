@@ -2,7 +2,10 @@
 
 from django_tasks import task
 
+from studymarket.catalog.search.indexing import search_index_listings
+
 
 @task()
 def search_index_listing_task(listing_id: int) -> None:
     """Bring one listing's search documents in line with the database (added, changed or gone)."""
+    search_index_listings(listing_ids=[listing_id])

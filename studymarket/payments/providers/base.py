@@ -20,6 +20,8 @@ class ProviderPayment:
     amount_cents: int
     currency: str
     refunded_cents: int = 0
+    # Taken back by the buyer's bank (chargebacks); Mollie's amountChargedBack.
+    chargedback_cents: int = 0
     method: str | None = None
     checkout_url: str | None = None
     paid_at: datetime | None = None
@@ -33,6 +35,37 @@ class ProviderRefund:
     amount_cents: int
     currency: str
     status: str  # the provider's word: queued, pending, processing, refunded, failed, canceled
+    # The idempotency key we sent with it, as the provider gives it back (Mollie: metadata): how
+    # payment_sync tells our own refunds from those started in the provider's dashboard.
+    reference: str | None = None
+    created_at: datetime | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def accepted(self) -> bool:
+        """The provider took it on: the money goes back to the buyer (Mollie pays a refund out
+        over a few days; queued, pending and processing all end in refunded but for a rare
+        bank failure, which staff handle)."""
+        return self.status in REFUND_ACCEPTED
+
+
+# The refund statuses that mean "the provider is returning the money"; failed and canceled
+# refunds return nothing.
+REFUND_ACCEPTED = frozenset({"queued", "pending", "processing", "refunded"})
+
+
+@dataclass(frozen=True)
+class ProviderChargeback:
+    """The buyer's bank took a payment (or part of it) back. Nobody asks us first."""
+
+    id: str
+    payment_id: str
+    amount_cents: int
+    currency: str
+    created_at: datetime | None = None
+    reason: str = ""
+    # The chargeback was reversed (the bank gave the money back to us): nothing to book.
+    reversed: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -81,7 +114,18 @@ class PaymentProvider(Protocol):
         currency: str,
         description: str,
         idempotency_key: str,
-    ) -> ProviderRefund: ...
+    ) -> ProviderRefund:
+        """Refund (part of) a paid payment. The same key gives the same refund, however often
+        it is sent; the provider keeps the key as the refund's reference (list_refunds)."""
+        ...
+
+    def list_refunds(self, provider_id: str) -> list[ProviderRefund]:
+        """Every refund of the payment, ours and those made in the provider's dashboard."""
+        ...
+
+    def list_chargebacks(self, provider_id: str) -> list[ProviderChargeback]:
+        """Every chargeback of the payment."""
+        ...
 
     def webhook_hint(self, data: Mapping[str, str]) -> str | None:
         """The payment id a webhook names, if it looks like one. Only a hint: never trusted."""

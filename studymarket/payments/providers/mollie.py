@@ -29,6 +29,7 @@ from mollie.api.objects.payment import Payment as MolliePayment
 
 from studymarket.core.money import Money
 from studymarket.payments.providers.base import (
+    ProviderChargeback,
     ProviderError,
     ProviderNotFound,
     ProviderPayment,
@@ -40,6 +41,8 @@ from studymarket.payments.providers.base import (
 # Mollie's payment ids: "tr_" and a short run of letters and digits. Checked before any API
 # call is spent on a webhook's claim.
 PAYMENT_ID = re.compile(r"tr_[0-9A-Za-z]{4,32}")
+# The refund's metadata key that carries our idempotency key back to us (ProviderRefund.reference).
+_REFUND_KEY = "refund_key"
 # Mollie will not create a payment whose webhook it cannot reach; a laptop's is one of those.
 _LOCAL_HOSTS = {"localhost", "testserver"}
 
@@ -92,11 +95,50 @@ def _payment(data: Any) -> ProviderPayment:
         amount_cents=_cents(amount),
         currency=amount.get("currency", ""),
         refunded_cents=_cents(data.get("amountRefunded")),
+        chargedback_cents=_cents(data.get("amountChargedBack")),
         method=data.get("method"),
         checkout_url=data.checkout_url,
         paid_at=_when(data.get("paidAt")),
         raw=dict(data),
     )
+
+
+def _refund(data: Any, provider_id: str) -> ProviderRefund:
+    amount = data.get("amount") or {}
+    metadata = data.get("metadata")
+    reference = metadata.get(_REFUND_KEY) if isinstance(metadata, dict) else None
+    return ProviderRefund(
+        id=data["id"],
+        payment_id=data.get("paymentId") or provider_id,
+        amount_cents=_cents(amount),
+        currency=amount.get("currency", ""),
+        status=data["status"],
+        reference=reference if isinstance(reference, str) else None,
+        created_at=_when(data.get("createdAt")),
+        raw=dict(data),
+    )
+
+
+def _chargeback(data: Any, provider_id: str) -> ProviderChargeback:
+    amount = data.get("amount") or {}
+    reason = data.get("reason")
+    return ProviderChargeback(
+        id=data["id"],
+        payment_id=data.get("paymentId") or provider_id,
+        amount_cents=_cents(amount),
+        currency=amount.get("currency", ""),
+        created_at=_when(data.get("createdAt")),
+        reason=str(reason.get("description") or reason.get("code") or "") if isinstance(reason, dict) else "",
+        reversed=bool(data.get("reversedAt")),
+        raw=dict(data),
+    )
+
+
+def _all(page: Any) -> Iterator[Any]:
+    """Every item of a paginated Mollie list, following its "next" links."""
+    while page is not None:
+        yield from page
+        page = page.get_next() if page.has_next() else None
 
 
 def webhook_reachable(url: str) -> bool:
@@ -180,18 +222,28 @@ class MollieProvider:
             # The SDK reaches refunds through a payment object; one with just the id saves a GET.
             payment = MolliePayment({"resource": "payment", "id": provider_id}, self._api())
             refund = payment.refunds.create(
-                {"amount": _value(amount_cents, currency), "description": description[:255]},
+                {
+                    "amount": _value(amount_cents, currency),
+                    "description": description[:255],
+                    "metadata": {_REFUND_KEY: idempotency_key},
+                },
                 idempotency_key=idempotency_key,
             )
-        amount = refund.get("amount") or {}
-        return ProviderRefund(
-            id=refund["id"],
-            payment_id=refund.get("paymentId", provider_id),
-            amount_cents=_cents(amount),
-            currency=amount.get("currency", currency),
-            status=refund["status"],
-            raw=dict(refund),
-        )
+        return _refund(refund, provider_id)
+
+    def list_refunds(self, provider_id: str) -> list[ProviderRefund]:
+        if not PAYMENT_ID.fullmatch(provider_id):
+            raise ProviderRejected(f"Not a Mollie payment id: {provider_id!r}")
+        with _mapped_errors():
+            payment = MolliePayment({"resource": "payment", "id": provider_id}, self._api())
+            return [_refund(item, provider_id) for item in _all(payment.refunds.list(limit=250))]
+
+    def list_chargebacks(self, provider_id: str) -> list[ProviderChargeback]:
+        if not PAYMENT_ID.fullmatch(provider_id):
+            raise ProviderRejected(f"Not a Mollie payment id: {provider_id!r}")
+        with _mapped_errors():
+            payment = MolliePayment({"resource": "payment", "id": provider_id}, self._api())
+            return [_chargeback(item, provider_id) for item in _all(payment.chargebacks.list(limit=250))]
 
     def webhook_hint(self, data: Mapping[str, str]) -> str | None:
         hint = data.get("id", "")

@@ -12,9 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from studymarket.accounts.models import SellerProfile, User
-from studymarket.accounts.services import seller_profile_create, user_create
+from studymarket.accounts.models import PayoutSchedule, SellerProfile, User
+from studymarket.accounts.services import seller_payout_details_update, seller_profile_create, user_create
 from studymarket.catalog.models import Book, Course, Institution, Listing, Programme
+from studymarket.catalog.search.backends.base import backend_get
+from studymarket.catalog.search.indexing import search_index_listings, search_rebuild
 from studymarket.catalog.services import (
     book_create,
     course_create,
@@ -26,6 +28,7 @@ from studymarket.catalog.services import (
 )
 from studymarket.documents.selectors import document_find
 from studymarket.documents.services import document_create, document_version_extract
+from studymarket.ledger.postings import earnings_release_due
 from studymarket.orders.models import Order, OrderLine, OrderStatus
 from studymarket.orders.services import order_create, order_mark_paid
 from studymarket.reviews.models import Review
@@ -33,7 +36,7 @@ from studymarket.reviews.services import review_create
 from studymarket.storefront.demo.courses import BOOKS, COURSES, INSTITUTIONS
 from studymarket.storefront.demo.listings import ListingSpec, demo_listings
 from studymarket.storefront.demo.pdf import demo_pdf_build
-from studymarket.storefront.demo.people import BUYERS, DEMO_PASSWORD, SELLERS
+from studymarket.storefront.demo.people import BUYERS, DEMO_PASSWORD, REFERENCE_SELLER, SELLERS
 from studymarket.storefront.demo.plan import (
     SaleSpec,
     demo_sales,
@@ -44,6 +47,9 @@ from studymarket.storefront.demo.plan import (
     listing_view_count,
 )
 from studymarket.storefront.figures import platform_figures_forget
+
+# The reference seller's bank account (a valid Dutch IBAN, of no real person).
+DEMO_PAYOUT_IBAN = "NL20INGB0001234567"
 
 
 @dataclass
@@ -62,6 +68,9 @@ def demo_data_load(
     say = log or (lambda message: None)
     sales = demo_sales(now=now)
     if _complete(sales):
+        if backend_get().count() == 0:
+            # Loaded before the search index existed (or the index was removed): fill it.
+            search_rebuild()
         return DemoLoadResult(already_loaded=True)
     result = DemoLoadResult()
     users = _people()
@@ -84,8 +93,27 @@ def demo_data_load(
             )
             result.listings_created += 1
     _sales_load(sales, users=users, listings=listings, result=result)
+    _ledger_settle(users=users, now=now)
     platform_figures_forget()
+    # Searchable at once, with the sales and reviews just loaded (the publish tasks may not
+    # have run yet, or ran before the sales).
+    search_index_listings(listing_ids=[listing.pk for listing in listings.values()])
     return result
+
+
+def _ledger_settle(*, users: dict[str, User], now: datetime) -> None:
+    """The demo's sales happened long ago: their guarantee windows are over, so the sellers'
+    earnings are available (as the periodic release task would have made them). The reference
+    seller can ask for a payout at once: their payout details are filled in."""
+    earnings_release_due(now=now)
+    seller = users[REFERENCE_SELLER.key].seller_profile
+    if not seller.payout_iban:
+        seller_payout_details_update(
+            seller=seller,
+            account_holder=users[REFERENCE_SELLER.key].get_full_name() or seller.display_name,
+            iban=DEMO_PAYOUT_IBAN,
+            schedule=PayoutSchedule.ON_REQUEST,
+        )
 
 
 def _complete(sales: list[SaleSpec]) -> bool:

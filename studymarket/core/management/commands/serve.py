@@ -40,10 +40,22 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 PERIODIC_TASKS = [
     # A laptop receives no webhooks: this sweep is how it learns of payments made elsewhere.
     ("studymarket.payments.tasks.payments_reconcile_task", "PAYMENT_RECONCILE_INTERVAL_SECONDS"),
+    # Refunds left pending; refunds and chargebacks made at the provider (no webhooks here either).
+    ("studymarket.payments.tasks.refunds_reconcile_task", "PAYMENT_RECONCILE_INTERVAL_SECONDS"),
     # Uploads a killed worker left in processing (also run once at start).
     ("studymarket.documents.tasks.document_versions_reconcile_task", "RECONCILE_INTERVAL_SECONDS"),
     # Buyers' stamped copies whose build a killed worker left pending.
     ("studymarket.library.tasks.stamped_copies_reconcile_task", "RECONCILE_INTERVAL_SECONDS"),
+    # E-mails to followers about a new document that a lost task or a failed send left unsent.
+    ("studymarket.catalog.tasks.follow_notifications_reconcile_task", "RECONCILE_INTERVAL_SECONDS"),
+    # Sellers' earnings whose guarantee window is over become available.
+    ("studymarket.ledger.tasks.earnings_release_task", "LEDGER_INTERVAL_SECONDS"),
+    # Weekly payouts on PAYOUT_WEEKDAY (catches up if the worker was down that day).
+    ("studymarket.ledger.payouts.tasks.payouts_weekly_task", "LEDGER_INTERVAL_SECONDS"),
+    # PAYOUT_PROVIDER=mollie_route: route released sales' shares (does nothing for sepa).
+    ("studymarket.ledger.payouts.tasks.payout_routes_task", "LEDGER_INTERVAL_SECONDS"),
+    # Is the ledger balanced? Recorded for the back office's status.
+    ("studymarket.support.tasks.ledger_check_task", "LEDGER_INTERVAL_SECONDS"),
 ]
 
 

@@ -1,0 +1,12 @@
+"""Background tasks of the ledger (django_tasks). They take ids (or nothing) and are idempotent."""
+
+from django_tasks import task
+
+from studymarket.ledger.postings import earnings_release_due
+
+
+@task()
+def earnings_release_task() -> int:
+    """Periodic (`serve`, every LEDGER_INTERVAL_SECONDS): release the held earnings whose
+    guarantee window is over. Returns how many sales were released."""
+    return earnings_release_due()
