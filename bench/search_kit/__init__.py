@@ -1,0 +1,3 @@
+"""The parts of bench/search.py: the corpus and queries (corpus.py), the bare engines it is
+measured against (reference.py) and a bulk loader for the postgres backend's tables (pgfill.py).
+A package, not bench/*.py modules, because `make bench` runs every bench/*.py as a benchmark."""
