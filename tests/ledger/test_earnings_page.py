@@ -222,6 +222,17 @@ def test_the_chart_scales_to_the_best_week():
 
 
 @pytest.mark.django_db
+def test_an_empty_chart_says_there_were_no_sales(client):
+    seller = SellerFactory()
+    login(client, seller)
+
+    assert "Geen verkopen in de laatste 12 weken." in text(client.get(URL).content.decode())
+
+    paid_line(seller=seller)
+    assert "Geen verkopen" not in text(client.get(URL).content.decode())
+
+
+@pytest.mark.django_db
 def test_weekly_sellers_are_told_when(client, settings):
     settings.PAYOUT_WEEKDAY = 4
     seller = seller_with_available(lines=1, schedule="weekly")

@@ -7,9 +7,11 @@ version; pages after the preview are reported as locked and never with their tex
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from studymarket.catalog.models import Course, DocumentType, Institution, Language, Listing, ListingStatus
@@ -63,6 +65,9 @@ class SearchResult:
     total: int
     # keys: institution, course, document_type, academic_year, language, price
     facets: dict[str, list[FacetValue]]
+    # True when the backend stopped counting: there are more than ``total`` matches (and the
+    # facet counts are over the first of them).
+    total_capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,11 +87,16 @@ def search(query: SearchQuery) -> SearchResult:
     from studymarket.catalog.search.backends.base import backend_get
 
     result = backend_get().search(query)
-    states = dict(
-        Listing.objects.filter(
-            pk__in=[hit.listing_id for hit in result.hits], status=ListingStatus.PUBLISHED
-        ).values_list("pk", "preview_page_count")
-    )
+    # By primary key only, without the model's ordering, and the status checked here: with the
+    # status in the query (or an ORDER BY) SQLite plans a scan of the status/published_at index,
+    # tens of milliseconds at a few hundred thousand listings, against under one by key.
+    states = {
+        pk: preview
+        for pk, status, preview in Listing.objects.filter(pk__in=[hit.listing_id for hit in result.hits])
+        .order_by()
+        .values_list("pk", "status", "preview_page_count")
+        if status == ListingStatus.PUBLISHED
+    }
     hits = []
     for hit in result.hits:
         preview = states.get(hit.listing_id)
@@ -101,11 +111,21 @@ def search(query: SearchQuery) -> SearchResult:
         hits.append(SearchHit(listing_id=hit.listing_id, score=hit.score, page_hits=page_hits))
     dropped = len(result.hits) - len(hits)
     return SearchResult(
-        hits=hits, total=max(0, result.total - dropped), facets=_facets_labelled(result.facets)
+        hits=hits,
+        total=max(0, result.total - dropped),
+        facets=_facets_labelled(result.facets),
+        total_capped=result.total_capped,
     )
 
 
 def _price_label(value: str) -> str:
+    return _price_label_in(value, get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _price_label_in(value: str, language: str | None) -> str:
+    """The label of a price bucket in the active language (cached: a handful of buckets, and
+    formatting money is the slowest part of labelling facets)."""
     low_text, high_text = value.split("-", 1)
     low, high = (int(low_text) if low_text else None), (int(high_text) if high_text else None)
     if low is not None and high is not None:

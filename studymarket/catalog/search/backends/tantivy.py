@@ -16,8 +16,8 @@ query parser. When the exact words find nothing, the query is retried with fuzzy
 (edit distance 1, 2 for long words) on titles, course names and codes.
 
 Writers: only the worker (the index task) and ``search_rebuild``; a file lock makes writers
-in several processes take turns. Readers reload before each search, so a commit is visible
-to the web processes at once.
+in several processes take turns. Readers check before each search whether the index changed
+(meta.json) and reload only then, so a commit is visible to the web processes at once.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import shutil
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,43 @@ def _open(path: Path) -> tantivy.Index:
         return index
 
 
+def _generation(path: Path) -> bytes | None:
+    """The index's committed state: tantivy rewrites meta.json (segments, opstamp) on every
+    commit and merge. Its content, not its time: two commits within one tick of the file
+    system's clock must not look alike. Reading it takes microseconds."""
+    try:
+        return (path / "meta.json").read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+@dataclass
+class _Reader:
+    generation: bytes | None
+    searcher: tantivy.Searcher
+
+
+_readers: dict[Path, _Reader] = {}
+
+
+def _searcher_current(path: Path) -> tantivy.Searcher:
+    """A searcher over the index as last committed by any process. Reloading costs a tenth of
+    a millisecond and more as the index grows, so it happens only when meta.json changed;
+    until then the same searcher serves every search."""
+    index = _open(path)
+    generation = _generation(path)
+    reader = _readers.get(path)
+    if reader is not None and reader.generation == generation:
+        return reader.searcher
+    with _indexes_lock:
+        reader = _readers.get(path)
+        if reader is None or reader.generation != generation:
+            index.reload()
+            reader = _Reader(generation=generation, searcher=index.searcher())
+            _readers[path] = reader
+        return reader.searcher
+
+
 @contextmanager
 def _lock(path: Path) -> Iterator[None]:
     """The writers' lock: one writer at a time across processes (tantivy's own lock would
@@ -129,6 +167,7 @@ def _lock(path: Path) -> Iterator[None]:
 def _forget(path: Path) -> None:
     with _indexes_lock:
         _indexes.pop(path, None)
+        _readers.pop(path, None)
 
 
 class TantivyBackend:
@@ -162,7 +201,8 @@ class TantivyBackend:
             except BaseException:
                 writer.rollback()
                 raise
-            index.reload()
+            with _indexes_lock:
+                _readers.pop(self.path, None)  # the next search reloads
 
     def index(self, docs: Iterable[IndexDoc]) -> None:
         with self._writer() as writer:
@@ -188,9 +228,7 @@ class TantivyBackend:
     # --- reading ------------------------------------------------------------------------
 
     def _searcher(self) -> tantivy.Searcher:
-        index = _open(self.path)
-        index.reload()
-        return index.searcher()
+        return _searcher_current(self.path)
 
     def count(self) -> int:
         searcher = self._searcher()
@@ -206,12 +244,9 @@ class TantivyBackend:
             result = _run(searcher, query, _words_query(plan, fuzzy=True), filters)
         if not plan or not result.hits:
             return result
+        page_hits = _page_hits(searcher, [hit.listing_id for hit in result.hits], plan)
         hits = [
-            SearchHit(
-                listing_id=hit.listing_id,
-                score=hit.score,
-                page_hits=_page_hits(searcher, hit.listing_id, plan),
-            )
+            SearchHit(listing_id=hit.listing_id, score=hit.score, page_hits=page_hits.get(hit.listing_id, []))
             for hit in result.hits
         ]
         return SearchResult(hits=hits, total=result.total, facets=result.facets)
@@ -369,29 +404,30 @@ def _run(
     sort = query.sort if query.sort in SORT_FIELDS else "relevance"
     if sort == "relevance" and words is None:
         sort = "newest"
+    # No count here: the aggregation below visits every match anyway and gives the total, and
+    # without a count tantivy may skip the matches that cannot reach the top (block-max WAND).
     if sort == "relevance":
-        found = searcher.search(full, limit=page_size, count=True, offset=offset)
+        found = searcher.search(full, limit=page_size, count=False, offset=offset)
     else:
         found = searcher.search(
             full,
             limit=page_size,
-            count=True,
+            count=False,
             offset=offset,
             order_by_field=SORT_FIELDS[sort],
             order=tantivy.Order.Desc,
         )
-    hits = []
-    for key, address in found.hits:
-        listing_id = searcher.doc(address)["listing_id"][0]
-        score = float(key) if sort == "relevance" else 0.0
-        hits.append(SearchHit(listing_id=int(listing_id), score=score, page_hits=[]))
-    total = _count(found)
-    facets = _facets(searcher, full) if total else {}
+    # The ids come from the fast field (a column read), not from the stored documents.
+    listing_ids = _listing_ids(searcher, [address for _key, address in found.hits])
+    hits = [
+        SearchHit(listing_id=listing_id, score=float(key) if sort == "relevance" else 0.0, page_hits=[])
+        for (key, _address), listing_id in zip(found.hits, listing_ids, strict=True)
+    ]
+    total, facets = _facets(searcher, full)
     return SearchResult(hits=hits, total=total, facets=facets)
 
 
-def _facets(searcher: tantivy.Searcher, query: Query) -> dict[str, list[FacetValue]]:
-    spec: dict[str, Any] = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACET_FIELDS}
+def _price_ranges() -> list[dict[str, Any]]:
     ranges = []
     for low, high in PRICE_BUCKETS:
         bucket: dict[str, Any] = {"key": price_bucket_value(low, high)}
@@ -400,8 +436,42 @@ def _facets(searcher: tantivy.Searcher, query: Query) -> dict[str, list[FacetVal
         if high is not None:
             bucket["to"] = high + 1
         ranges.append(bucket)
-    spec["price"] = {"range": {"field": "price_cents", "ranges": ranges}}
-    answer = searcher.aggregate(query, spec)
+    return ranges
+
+
+def _price_buckets_partition() -> bool:
+    """Whether every price falls in exactly one bucket (open at both ends, no gaps)."""
+    lows = [low for low, _high in PRICE_BUCKETS]
+    highs = [high for _low, high in PRICE_BUCKETS]
+    return (
+        lows[0] is None
+        and highs[-1] is None
+        and all(high is not None and low == high + 1 for high, low in zip(highs[:-1], lows[1:], strict=True))
+    )
+
+
+# One aggregation request gives every facet's counts and, as the price buckets split all
+# prices between them, the number of matches.
+AGGREGATION: dict[str, Any] = {
+    **{name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACET_FIELDS},
+    "price": {"range": {"field": "price_cents", "ranges": _price_ranges()}},
+    **({} if _price_buckets_partition() else {"total": {"value_count": {"field": "price_cents"}}}),
+}
+
+
+def _facets(searcher: tantivy.Searcher, query: Query) -> tuple[int, dict[str, list[FacetValue]]]:
+    """How many listings match, and the facet counts over all of them."""
+    answer = searcher.aggregate(query, AGGREGATION)
+    price_buckets = answer.get("price", {}).get("buckets", [])
+    if isinstance(price_buckets, dict):
+        price_buckets = [{"key": k, **v} for k, v in price_buckets.items()]
+    by_key = {b["key"]: int(b["doc_count"]) for b in price_buckets}
+    if "total" in answer:
+        total = int(answer["total"]["value"] or 0)
+    else:
+        total = sum(by_key.values())
+    if not total:
+        return 0, {}
     facets: dict[str, list[FacetValue]] = {}
     for name in FACET_FIELDS:
         key = "course" if name == "course_id" else name
@@ -410,38 +480,74 @@ def _facets(searcher: tantivy.Searcher, query: Query) -> dict[str, list[FacetVal
             for b in answer.get(name, {}).get("buckets", [])
             if b["doc_count"]
         ]
-    price_buckets = answer.get("price", {}).get("buckets", [])
-    if isinstance(price_buckets, dict):
-        price_buckets = [{"key": k, **v} for k, v in price_buckets.items()]
-    by_key = {b["key"]: int(b["doc_count"]) for b in price_buckets}
     facets["price"] = [
         FacetValue(value=value, label=value, count=by_key[value])
         for value in (price_bucket_value(low, high) for low, high in PRICE_BUCKETS)
         if by_key.get(value)
     ]
-    return facets
+    return total, facets
 
 
-def _page_hits(searcher: tantivy.Searcher, listing_id: int, plan: list[analysis.Group]) -> list[PageHit]:
-    page_fields = {"page": 1.0}
-    query = Query.boolean_query(
+def _listing_ids(searcher: tantivy.Searcher, addresses: list[Any]) -> list[int]:
+    if not addresses:
+        return []
+    return [int(value or 0) for value in searcher.fast_field_values("listing_id", addresses)]
+
+
+# One query fetches up to this many pages per listing on the result page; a listing that got
+# fewer than PAGE_HITS_PER_LISTING of them while more pages matched is asked again alone.
+PAGE_HITS_FETCHED_PER_LISTING = 4 * PAGE_HITS_PER_LISTING
+
+
+def _pages_query(words: Query, listing_ids: list[int]) -> Query:
+    return Query.boolean_query(
         [
             (Occur.Must, _filter(_term("kind", "page"))),
-            (Occur.Must, _filter(_term("listing_id", listing_id))),
-            (Occur.Must, _groups_query(plan, page_fields, fuzzy=False)),
+            (Occur.Must, _filter(Query.term_set_query(SCHEMA, "listing_id", listing_ids))),
+            (Occur.Must, words),
         ]
     )
-    words = analysis.plan_words(plan)
-    hits = []
-    for _score, address in searcher.search(query, limit=PAGE_HITS_PER_LISTING, count=False).hits:
-        stored = searcher.doc(address)
-        locked = bool(stored["locked"][0])
-        text = b"" if locked else (stored.get_first("preview_text") or b"")
-        hits.append(
-            PageHit(
-                page_number=int(stored["page_number"][0]),
-                locked=locked,
-                snippet_html="" if locked else analysis.snippet_html(bytes(text).decode(), words),
-            )
-        )
-    return hits
+
+
+def _page_hits(
+    searcher: tantivy.Searcher, listing_ids: list[int], plan: list[analysis.Group]
+) -> dict[int, list[PageHit]]:
+    """Where inside each of these listings the words are: its best pages (at most
+    PAGE_HITS_PER_LISTING, best first), by listing id.
+
+    One query over the pages of all the listings at once. Scores do not depend on which
+    listings are asked for (the listing filter scores nothing), so a listing's best pages
+    among the best pages of all are its best pages; only a listing left short while more
+    pages matched than were fetched needs a query of its own."""
+    words = _groups_query(plan, {"page": 1.0}, fuzzy=False)
+    limit = PAGE_HITS_FETCHED_PER_LISTING * len(listing_ids)
+    found = searcher.search(_pages_query(words, listing_ids), limit=limit, count=True)
+    addresses = [address for _score, address in found.hits]
+    best: dict[int, list[Any]] = {}
+    for listing_id, address in zip(_listing_ids(searcher, addresses), addresses, strict=True):
+        pages = best.setdefault(listing_id, [])
+        if len(pages) < PAGE_HITS_PER_LISTING:
+            pages.append(address)
+    if _count(found) > len(addresses):
+        for listing_id in listing_ids:
+            if len(best.get(listing_id, [])) < PAGE_HITS_PER_LISTING:
+                alone = searcher.search(
+                    _pages_query(words, [listing_id]), limit=PAGE_HITS_PER_LISTING, count=False
+                )
+                best[listing_id] = [address for _score, address in alone.hits]
+    matched = analysis.plan_words(plan)
+    return {
+        listing_id: [_page_hit(searcher.doc(address), matched) for address in addresses]
+        for listing_id, addresses in best.items()
+        if addresses
+    }
+
+
+def _page_hit(stored: tantivy.Document, words: list[analysis.Word]) -> PageHit:
+    locked = bool(stored["locked"][0])
+    text = b"" if locked else (stored.get_first("preview_text") or b"")
+    return PageHit(
+        page_number=int(stored["page_number"][0]),
+        locked=locked,
+        snippet_html="" if locked else analysis.snippet_html(bytes(text).decode(), words),
+    )
