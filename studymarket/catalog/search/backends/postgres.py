@@ -27,9 +27,9 @@ may instead nearly match ``names`` (pg_trgm word similarity), each word through 
 Writing: ``index()`` sends ``INDEX_BATCH`` listings per statement (``rows_insert``: arrays
 unnested server-side), all in one transaction.
 
-Measured at 100,000 listings (bench/search.py, 200 queries): backend p95 2,064 ms → 52 ms,
-service p95 2,532 ms → 62 ms; most of the old time went to counting every match of common
-words and to sequential scans that de-TOASTed each listing's tsvector.
+Measured at 100,000 listings (bench/search.py, 200 queries, bench/results/search-100k-postgres.json):
+backend p95 2,064 ms before these measures, 84 ms after; most of the old time went to counting
+every match of common words and to sequential scans that de-TOASTed each listing's tsvector.
 """
 
 from __future__ import annotations
