@@ -1,11 +1,33 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 APPROVE = "goedkeuren"
 REJECT = "weigeren"
 
 
-class UploadDecisionForm(forms.Form):
+class DecisionForm(forms.Form):
+    """Approve or reject, with a note that rejecting requires (the person it concerns reads
+    it). Subclasses declare ``decision`` and ``note`` with their own words, and the error."""
+
+    note_required_message: "str | _StrPromise" = ""
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("decision") == REJECT and not str(data.get("note", "")).strip():
+            self.add_error("note", self.note_required_message)
+        return data
+
+    @property
+    def approve(self) -> bool:
+        return bool(self.cleaned_data["decision"] == APPROVE)
+
+
+class UploadDecisionForm(DecisionForm):
     decision = forms.ChoiceField(choices=[(APPROVE, _("Goedkeuren")), (REJECT, _("Weigeren"))])
     note = forms.CharField(
         label=_("Notitie"),
@@ -15,12 +37,4 @@ class UploadDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        if data.get("decision") == REJECT and not str(data.get("note", "")).strip():
-            self.add_error("note", _("Schrijf op waarom je deze upload weigert."))
-        return data
-
-    @property
-    def approve(self) -> bool:
-        return bool(self.cleaned_data["decision"] == APPROVE)
+    note_required_message = _("Schrijf op waarom je deze upload weigert.")

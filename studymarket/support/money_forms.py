@@ -8,10 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from studymarket.core.money import Money
 from studymarket.ledger.models import SELLER_KINDS, AccountKind
+from studymarket.support.forms import APPROVE, REJECT, DecisionForm
 from studymarket.support.money_selectors import seller_find
 
-APPROVE = "goedkeuren"
-REJECT = "weigeren"
 CREDIT = "credit"
 DEBIT = "debet"
 # An adjustment is a correction, not a way to move a fortune: bigger amounts go through the bank.
@@ -24,7 +23,7 @@ class OrderSearchForm(forms.Form):
     )
 
 
-class RefundDecisionForm(forms.Form):
+class RefundDecisionForm(DecisionForm):
     decision = forms.ChoiceField(choices=[(APPROVE, _("Goedkeuren")), (REJECT, _("Afwijzen"))])
     note = forms.CharField(
         label=_("Notitie"),
@@ -33,16 +32,7 @@ class RefundDecisionForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        if data.get("decision") == REJECT and not str(data.get("note", "")).strip():
-            self.add_error("note", _("Schrijf op waarom je dit verzoek afwijst; de koper leest het."))
-        return data
-
-    @property
-    def approve(self) -> bool:
-        return bool(self.cleaned_data["decision"] == APPROVE)
+    note_required_message = _("Schrijf op waarom je dit verzoek afwijst; de koper leest het.")
 
 
 class PayoutFailForm(forms.Form):
