@@ -2,7 +2,7 @@
 
 For a 100-page and a 300-page text PDF and a 100-page PDF with images: the full pipeline
 (validate, text of every page, TOC, preview images, thumbnails, fingerprint; what
-`document_upload` sets off, run inline) against poppler doing the comparable part of the
+`upload_store` sets off, run inline) against poppler doing the comparable part of the
 work (`pdftotext` on all pages, then `pdftoppm` on the 10 preview pages at the same width).
 Medians over several runs; peak memory of the pipeline (web/worker process and its
 sandboxed child) measured in a fresh process. Writes bench/results/ingest.json.
@@ -114,7 +114,7 @@ def measure_pipeline(path: Path, repeat: int) -> dict[str, object]:
 
     from studymarket.accounts.services import seller_profile_create, user_create
     from studymarket.documents.models import Document, DocumentVersion, VersionStatus
-    from studymarket.documents.services import document_upload
+    from studymarket.selling.services import upload_store
 
     call_command("migrate", verbosity=0)
     user = user_create(email="bench@example.test", password="bench-wachtwoord-2026")
@@ -122,9 +122,9 @@ def measure_pipeline(path: Path, repeat: int) -> dict[str, object]:
     content = path.read_bytes()
 
     def run() -> None:
-        version = document_upload(seller=seller, file=ContentFile(content), original_name=path.name)
+        version = upload_store(seller=seller, file=ContentFile(content), original_name=path.name)
         version = DocumentVersion.objects.get(pk=version.pk)
-        if version.status != VersionStatus.PUBLISHED:
+        if version.status != VersionStatus.ACCEPTED:
             raise RuntimeError(f"pipeline ended in {version.status}: {version.reason_code}")
         # Each run starts from an empty platform, so the originality check finds no copy.
         for document in Document.objects.all():

@@ -86,10 +86,10 @@ def _listing() -> Any:
         course_create,
         institution_create,
         listing_create,
-        listing_publish,
         programme_create,
     )
     from studymarket.documents.services import document_create, document_version_extract
+    from studymarket.selling.services import listing_publish
 
     seller = seller_profile_create(
         user=user_create(email="seller@bench.test", password="bench-wachtwoord-2026"), display_name="bench"

@@ -57,12 +57,14 @@ INSTALLED_APPS = [
     "studymarket.accounts",
     "studymarket.documents",
     "studymarket.catalog",
+    "studymarket.search",
     "studymarket.library",
     "studymarket.ledger",
     "studymarket.orders",
     "studymarket.payments",
     "studymarket.reviews",
     "studymarket.checkout",
+    "studymarket.selling",
     "studymarket.storefront",
     "studymarket.support",
 ]
@@ -266,7 +268,7 @@ LEDGER_INTERVAL_SECONDS = env.int("LEDGER_INTERVAL_SECONDS", default=3600)
 # and demos of the guarantee window. Never in production.
 CLOCK_ADJUSTABLE = env.bool("CLOCK_ADJUSTABLE", default=not PRODUCTION)
 
-# --- Search (catalog.search; DESIGN.md §2) ---------------------------------------
+# --- Search (the search app; DESIGN.md §2) --------------------------------------
 # "tantivy" (embedded default: an index in DATA_DIR/search, written by the worker only) or
 # "postgres" (PostgreSQL full-text search; needs a PostgreSQL DATABASE_URL).
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="tantivy")
@@ -284,6 +286,8 @@ MOLLIE_TIMEOUT_SECONDS = env.float("MOLLIE_TIMEOUT_SECONDS", default=10.0)
 PAYMENT_RECONCILE_INTERVAL_SECONDS = env.int("PAYMENT_RECONCILE_INTERVAL_SECONDS", default=60)
 # How often `serve` queues the other sweeps for work a killed worker left unfinished.
 RECONCILE_INTERVAL_SECONDS = env.int("RECONCILE_INTERVAL_SECONDS", default=300)
+# The function that lists the periodic tasks and their intervals (read by `serve`, like ROOT_URLCONF).
+PERIODIC_TASKS = "config.periodic.periodic_tasks"
 PAYMENT_EXPIRE_AFTER_MINUTES = env.int("PAYMENT_EXPIRE_AFTER_MINUTES", default=60)
 # An environment label in idempotency keys keeps test and live keys apart at the provider.
 IDEMPOTENCY_KEY_PREFIX = env.str("IDEMPOTENCY_KEY_PREFIX", default=STUDYMARKET_ENV)

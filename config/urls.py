@@ -21,8 +21,10 @@ if settings.STORAGE == "local":
 
 urlpatterns += i18n_patterns(
     path("", include("studymarket.storefront.urls")),
+    path("", include("studymarket.search.urls")),
     path("account/", include("studymarket.accounts.urls")),
     path("", include("studymarket.catalog.urls")),
+    path("verkopen/", include("studymarket.selling.urls")),
     path("verkopen/verdiensten/", include("studymarket.ledger.urls")),
     path("winkelwagen/", include("studymarket.checkout.urls")),
     path("betalen/", include("studymarket.payments.urls")),

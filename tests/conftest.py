@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.core.files.storage import Storage, storages
 from django.utils import translation
 from pytest_django import Settings
 
@@ -72,3 +73,40 @@ def ledger_balanced(db: None) -> Iterator[None]:
     except CommandError:
         pytest.fail("ledger_check found violations:\n" + out.getvalue())
     assert out.getvalue().strip() == "ledger balanced"
+
+
+@pytest.fixture
+def own_storage(tmp_path: Path) -> Iterator[None]:
+    """Private and public files in this test's own folder: ids are used again after each
+    test's rollback, and so would be the paths made from them (stale copies, stale pages).
+    The library's and the reviews' tests use it for every test (their conftests).
+
+    The file fields hold the storage objects made at start-up, so those very objects are
+    pointed elsewhere (overriding STORAGES would make new ones that the fields never see).
+    """
+    from studymarket.documents.models import DocumentPage, DocumentVersion
+    from studymarket.library.models import StampedCopy
+
+    objects = {
+        id(s): (alias, s)
+        for alias, s in [
+            ("private", storages["default"]),
+            ("private", StampedCopy._meta.get_field("file").storage),
+            ("private", DocumentVersion._meta.get_field("file").storage),
+            ("public", storages["public"]),
+            ("public", DocumentPage._meta.get_field("preview_image").storage),
+        ]
+    }
+    before = {key: s._location for key, (_, s) in objects.items()}  # type: ignore[attr-defined]
+    for alias, storage in objects.values():
+        storage._location = str(tmp_path / alias)  # type: ignore[attr-defined]
+        _forget_location(storage)
+    yield
+    for key, (_, storage) in objects.items():
+        storage._location = before[key]  # type: ignore[attr-defined]
+        _forget_location(storage)
+
+
+def _forget_location(storage: Storage) -> None:
+    for cached in ("base_location", "location"):
+        storage.__dict__.pop(cached, None)

@@ -11,7 +11,7 @@ Two corpora:
   programme, book, table of contents and preview text, about 2 KB of text per listing;
 - documents: listings whose 100 pages each hold about 1.8 KB of text (search inside documents).
 
-Both are generated in batches (plain dicts with the fields of catalog.search's IndexDoc), so that a
+Both are generated in batches (plain dicts with the fields of search's IndexDoc), so that a
 million listings never sit in memory at once. Numpy does the sampling: a million listings take
 about a minute to generate on one core.
 """

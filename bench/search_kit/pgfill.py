@@ -4,7 +4,7 @@ Why it exists: ``PostgresBackend.index()`` keeps the RUM, GIN and trigram indexe
 with every batch, which at the benchmark's sizes is slow. bench/search.py measures the indexing
 rate on the last ``--pg-sample`` listings through ``index()`` and fills the rest with this
 loader: the secondary indexes dropped, the rows written by the backend's own
-``postgres.rows_insert`` (the same SQL as ``index()``), the indexes built once at the end.
+``postgres.writing.rows_insert`` (the same SQL as ``index()``), the indexes built once at the end.
 
 ``check()`` guards against drift: it re-indexes a few filled listings through ``index()`` and
 fails if any column differs from what this loader wrote.
@@ -18,8 +18,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from studymarket.catalog.search.backends import postgres as pg
-from studymarket.catalog.search.backends.base import IndexDoc
+from studymarket.search.backends.base import IndexDoc
+from studymarket.search.backends.postgres.writing import rows_insert
 
 _COLUMNS = (
     "listing_id, names, small_tsv, tsv, institution, course_id, document_type, academic_year, "
@@ -35,7 +35,7 @@ def fill(docs: Iterable[IndexDoc]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         iterator = iter(docs)
         while batch := list(itertools.islice(iterator, FILL_BATCH)):
-            pg.rows_insert(cursor, batch)
+            rows_insert(cursor, batch)
 
 
 def indexes_drop() -> list[str]:
@@ -87,5 +87,5 @@ def check(backend: Any, docs: list[IndexDoc]) -> None:
     if filled != indexed:
         raise RuntimeError(
             "bench/search_kit/pgfill.py no longer writes what PostgresBackend.index() writes: "
-            "bring its SQL in line with backends/postgres.py"
+            "bring its SQL in line with search/backends/postgres/writing.py"
         )

@@ -82,8 +82,9 @@ def seller_reputation(*, seller: SellerProfile) -> Reputation:
     listings = Listing.objects.filter(seller=seller)
     sales = listings.aggregate(total=Sum("sold_count", default=0))["total"]
     # Reviews live in the reviews app, above catalog: reached through the reverse relation
-    # (Review.listing, related_name "reviews") so catalog does not import it.
+    # (Review.listing, related_name "reviews") so catalog does not import it. A review of a
+    # refunded purchase (its order line's refunded_at) does not count.
     good_reviews = listings.filter(
-        reviews__rating__gte=GOOD_REVIEW_MIN_RATING, reviews__is_refunded=False
+        reviews__rating__gte=GOOD_REVIEW_MIN_RATING, reviews__order_line__refunded_at__isnull=True
     ).count()
     return reputation_for_points(sales=int(sales), good_reviews=good_reviews)

@@ -10,6 +10,5 @@ urlpatterns = [
     path("verkoper/<slug:slug>/", views.seller_detail, name="seller"),
     # Any spelling of an ISBN (with dashes, ISBN-10) redirects to the page at its ISBN-13.
     path("boek/<str:isbn13>/", views.book_detail, name="book"),
-    path("verkopen/", include("studymarket.catalog.seller_urls")),
     path("volgen/", include("studymarket.catalog.follow_urls")),
 ]

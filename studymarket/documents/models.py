@@ -35,7 +35,9 @@ def version_file_path(instance: "DocumentVersion", filename: str) -> str:
 class VersionStatus(models.TextChoices):
     UPLOADED = "uploaded", _("Geüpload")
     PROCESSING = "processing", _("Wordt verwerkt")
-    PUBLISHED = "published", _("Gepubliceerd")
+    # Processed and found fit to sell: the version buyers get. Whether it is on sale is the
+    # listing's status. (The label is still the one the seller knows.)
+    ACCEPTED = "accepted", _("Gepubliceerd")
     HELD_FOR_REVIEW = "held_for_review", _("Wacht op controle")
     REJECTED = "rejected", _("Geweigerd")
     FAILED = "failed", _("Mislukt")

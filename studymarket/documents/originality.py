@@ -58,7 +58,7 @@ MAX_MATCHES = 20
 MAX_CANDIDATES = 2000
 
 # The versions an upload is compared with: the ones on sale or held, never refused or broken ones.
-COUNTING_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.HELD_FOR_REVIEW)
+COUNTING_STATUSES = (VersionStatus.ACCEPTED, VersionStatus.HELD_FOR_REVIEW)
 
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD = re.compile(r"\w+")

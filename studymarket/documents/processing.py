@@ -1,21 +1,20 @@
-"""The upload pipeline: an uploaded version becomes published, held for review, rejected (with
+"""The upload pipeline: an uploaded version becomes accepted, held for review, rejected (with
 its reason) or failed (to be retried). See docs/state-machines.md.
 
 Every step is safe to run again: the claim (uploaded/failed → processing) lets one worker in;
 results replace what an earlier, interrupted run left; a version that was killed mid-run
-(heartbeat gone stale) is found by ``document_versions_reconcile``.
+(heartbeat gone stale) is found by ``document_versions_unfinished``. Queuing the work is the
+seller's journey's (selling.tasks): this module only does it.
 """
 
 import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -69,7 +68,7 @@ def document_version_process(*, version_id: int) -> DocumentVersion:
         return version
     if verdict == Verdict.EXACT:
         return _reject(version, Reason.EXACT_COPY, {})
-    target = VersionStatus.HELD_FOR_REVIEW if verdict == Verdict.NEAR else VersionStatus.PUBLISHED
+    target = VersionStatus.HELD_FOR_REVIEW if verdict == Verdict.NEAR else VersionStatus.ACCEPTED
     version, _ = document_version_transition(version_id=version_id, to=target)
     return version
 
@@ -125,7 +124,7 @@ def document_version_previews_ensure(*, version_id: int, count: int) -> Document
     every page, whatever ``count`` says."""
     version = DocumentVersion.objects.get(pk=version_id)
     if (
-        version.status not in (VersionStatus.PUBLISHED, VersionStatus.HELD_FOR_REVIEW)
+        version.status not in (VersionStatus.ACCEPTED, VersionStatus.HELD_FOR_REVIEW)
         or not version.page_count
     ):
         return version
@@ -163,19 +162,18 @@ def _needs_drawing(page: DocumentPage, *, count: int, width: int) -> bool:
     )
 
 
-def document_versions_reconcile() -> list[int]:
-    """Find uploads left unfinished and queue them again; returns the ids queued.
+def document_versions_unfinished() -> list[int]:
+    """The uploads left unfinished, to be processed again, by id; queuing them is the caller's
+    (selling.services.uploads_reconcile).
 
     - processing with no heartbeat for PROCESSING_STALE_SECONDS: its worker died (killed,
-      machine restarted). It becomes failed ("interrupted") and is retried;
+      machine restarted). It becomes failed ("interrupted") here, and is retried;
     - failed, tried fewer than MAX_ATTEMPTS times: retried;
-    - uploaded for longer than PROCESSING_STALE_SECONDS with no task waiting for it (the task
-      was lost between the upload and the queue).
+    - uploaded for longer than PROCESSING_STALE_SECONDS (its task may have been lost between
+      the upload and the queue; the caller leaves out those still waiting in it).
 
     Also removes the workspaces that dead processes on this machine left.
     """
-    from studymarket.documents.tasks import process_tasks_waiting
-
     stale = timezone.now() - timedelta(seconds=settings.PROCESSING_STALE_SECONDS)
     for version_id in DocumentVersion.objects.filter(
         Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True), status=VersionStatus.PROCESSING
@@ -186,24 +184,4 @@ def document_versions_reconcile() -> list[int]:
         | Q(status=VersionStatus.UPLOADED, created_at__lt=stale)
     ).order_by("pk")
     extraction_workspaces_prune()
-    waiting = process_tasks_waiting()
-    queued = [pk for pk in candidates.values_list("pk", flat=True) if pk not in waiting]
-    for version_id in queued:
-        _enqueue(version_id)
-    return queued
-
-
-def document_version_retry(*, version_id: int) -> DocumentVersion:
-    """Try a failed version again (the seller's "Opnieuw proberen"); any other state returns
-    quietly. The caller checked that the version is the seller's own."""
-    version = DocumentVersion.objects.get(pk=version_id)
-    if version.status == VersionStatus.FAILED:
-        transaction.on_commit(partial(_enqueue, version_id))
-    return version
-
-
-def _enqueue(version_id: int) -> None:
-    # tasks.py imports this module to run it; importing it back here, at use, keeps them apart.
-    from studymarket.documents.tasks import document_version_process_task
-
-    document_version_process_task.enqueue(version_id)
+    return list(candidates.values_list("pk", flat=True))

@@ -16,21 +16,20 @@ from studymarket.documents.transitions import document_version_transition
 def document_version_review(
     *, version_id: int, staff_user: User, approve: bool, note: str
 ) -> DocumentVersion:
-    """held_for_review → published (approve) or rejected, with the note as the seller's reason.
+    """held_for_review → accepted (approve) or rejected, with the note as the seller's reason.
 
     Deciding again the same way returns quietly (a double click, a retried request); a version
-    that is not held, or was decided the other way, is an error. Publishing makes the version
-    the one buyers get and, once committed, sends ``document_version_published``, on which the
-    catalog finalises the listing (catalog.receivers → catalog.tasks.listing_finalize_task).
+    that is not held, or was decided the other way, is an error. Accepting makes the version
+    the one buyers get; putting its listing on sale is the caller's (selling.services.held_upload_decide).
     """
     if not staff_user.is_staff:
         raise PermissionDenied
     note = note.strip()
     if not approve and not note:
         raise ApplicationError(_("Schrijf bij het weigeren de reden op; de verkoper krijgt die te zien."))
-    target = VersionStatus.PUBLISHED if approve else VersionStatus.REJECTED
+    target = VersionStatus.ACCEPTED if approve else VersionStatus.REJECTED
     with transaction.atomic():
-        # Checked here under the lock: the transition table also lets the pipeline publish or
+        # Checked here under the lock: the transition table also lets the pipeline accept or
         # reject a version it is processing, and staff decide only on held ones.
         locked = DocumentVersion.objects.select_for_update().values_list("status", flat=True)
         status = locked.get(pk=version_id)

@@ -22,7 +22,6 @@ from studymarket.documents.pages import version_results_store
 from studymarket.documents.reasons import Reason
 from studymarket.documents.rejections import reason_text
 from studymarket.documents.sniffing import HEAD_BYTES, NotAcceptable, upload_format
-from studymarket.documents.tasks import document_version_process_task
 from studymarket.documents.transitions import document_version_transition
 
 _NAME_MAX = DocumentVersion._meta.get_field("original_name").max_length or 255
@@ -43,15 +42,14 @@ def document_upload(
     file: File,
     original_name: str,
     document: Document | None = None,
-    enqueue: bool = True,
 ) -> DocumentVersion:
     """Store a seller's upload privately as a new document, or as the next version of
-    ``document`` ("Nieuwe versie uploaden"), and queue its processing after the commit.
+    ``document`` ("Nieuwe versie uploaden"). Processing it is the caller's business
+    (selling.services.upload_store queues it; ``manage.py ingest`` runs it at once).
 
     Checks that need only the bytes come first and store nothing when they refuse (UploadRejected):
     a name with folders in it, empty, over UPLOAD_MAX_BYTES, neither a PDF from byte 0 nor a
     Word/OpenDocument file. On disk the file is named by its SHA-256, never by the seller.
-    ``enqueue=False`` leaves processing to the caller (``manage.py ingest`` runs it at once).
     """
     name = _upload_name(original_name)
     size = file.size
@@ -66,13 +64,9 @@ def document_upload(
         raise UploadRejected(refused.code, refused.params) from None
     if document is not None and document.seller_id != seller.pk:
         raise ApplicationError(_("Je kunt alleen een nieuwe versie van je eigen document uploaden."))
-    version = _version_store(
+    return _version_store(
         seller=seller, document=document, file=file, original_name=name, source_format=source_format
     )
-    if enqueue:
-        version_id = version.pk
-        transaction.on_commit(lambda: document_version_process_task.enqueue(version_id))
-    return version
 
 
 def _upload_name(original_name: str) -> str:
@@ -175,8 +169,9 @@ def document_version_extract(*, version: DocumentVersion, preview_page_count: in
         return version_results_store(version=version, result=result)
 
 
-def document_version_publish(*, version: DocumentVersion) -> DocumentVersion:
-    """Mark a version as live (its listing went public). "Already published" returns quietly."""
-    moved, _changed = document_version_transition(version_id=version.pk, to=VersionStatus.PUBLISHED)
+def document_version_accept(*, version: DocumentVersion) -> DocumentVersion:
+    """Accept a version the platform processed itself (the demo data's, as its listing goes on
+    sale); one the pipeline or staff accepted stays as it is. "Already accepted" returns quietly."""
+    moved, _changed = document_version_transition(version_id=version.pk, to=VersionStatus.ACCEPTED)
     version.status = moved.status
     return version

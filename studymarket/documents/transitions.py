@@ -9,7 +9,6 @@ from django.utils import timezone
 from studymarket.core.audit import audit_record
 from studymarket.documents.models import Document, DocumentVersion, VersionStatus
 from studymarket.documents.reasons import Reason
-from studymarket.documents.signals import document_version_published
 
 S = VersionStatus
 
@@ -18,8 +17,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     # The pipeline claims a new upload, or retries a failed one.
     S.PROCESSING: frozenset({S.UPLOADED, S.FAILED}),
     # Processing found it original; staff approved it; or, from uploaded, a version the platform
-    # processed itself (demo data) goes live with its listing (catalog.services.listing_publish).
-    S.PUBLISHED: frozenset({S.PROCESSING, S.HELD_FOR_REVIEW, S.UPLOADED}),
+    # processed itself (demo data) is accepted with its listing (selling.services.listing_publish).
+    S.ACCEPTED: frozenset({S.PROCESSING, S.HELD_FOR_REVIEW, S.UPLOADED}),
     S.HELD_FOR_REVIEW: frozenset({S.PROCESSING}),
     S.REJECTED: frozenset({S.PROCESSING, S.HELD_FOR_REVIEW}),
     # The platform's fault (a killed worker, an error of ours): may be retried.
@@ -38,7 +37,8 @@ def document_version_transition(
     """Move the version to ``to`` if the table allows it from where it is.
 
     Returns the version as it now is and whether it moved. Not moving is no error: the
-    version is already there, or another worker or staff member moved it first.
+    version is already there, or another worker or staff member moved it first. What follows
+    from an accepted version (its listing going on sale) is the caller's: selling calls it.
     """
     with transaction.atomic():
         version = DocumentVersion.objects.select_for_update().get(pk=version_id)
@@ -59,7 +59,7 @@ def document_version_transition(
             version.processed_at = now
             fields.append("processed_at")
         version.save(update_fields=fields)
-        if to == S.PUBLISHED:
+        if to == S.ACCEPTED:
             _current_version_update(document_id=version.document_id)
         audit_record(
             action=f"document_version.{to}",
@@ -69,22 +69,14 @@ def document_version_transition(
             reason=version.reason_code,
             **({"params": version.reason_params} if version.reason_params else {}),
         )
-        if to == S.PUBLISHED and before != S.UPLOADED:
-            # A listing waiting for this version may go live now (catalog listens).
-            document_id = version.document_id
-            transaction.on_commit(
-                lambda: document_version_published.send(
-                    sender=DocumentVersion, version_id=version_id, document_id=document_id
-                )
-            )
     return version, True
 
 
 def _current_version_update(*, document_id: int) -> None:
-    # Buyers get the newest published version; approving an older one does not replace a newer.
+    # Buyers get the newest accepted version; approving an older one does not replace a newer.
     document = Document.objects.select_for_update().get(pk=document_id)
     newest = (
-        document.versions.filter(status=S.PUBLISHED).order_by("-number").values_list("pk", flat=True).first()
+        document.versions.filter(status=S.ACCEPTED).order_by("-number").values_list("pk", flat=True).first()
     )
     if newest is not None and document.current_version_id != newest:
         document.current_version_id = newest

@@ -1,7 +1,8 @@
 """The ledger's own invariants, checked from the database (DESIGN.md rule 5).
 
-``ledger_violations`` looks only at the ledger's tables; ``support.ledger_health`` adds the
-cross-checks against orders, refunds and payouts, which sit above the ledger.
+``ledger_violations`` looks only at the ledger's tables; ``ledger.health`` adds the
+cross-checks against payouts and against the orders and refunds above the ledger (handed down
+as plain facts).
 Each violation is one line a person can act on; none means the ledger is balanced.
 """
 

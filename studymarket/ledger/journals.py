@@ -22,6 +22,14 @@ class UnbalancedJournal(ValueError):
     pass
 
 
+class JournalExists(Exception):
+    """The source has its journal already (journal_post with ``existing_ok=False``)."""
+
+    def __init__(self, journal: Journal) -> None:
+        super().__init__(f"{journal.source}:{journal.source_ref} is posted already (journal {journal.pk})")
+        self.journal = journal
+
+
 @dataclass(frozen=True)
 class Line:
     """One entry to post: debit when the amount is positive, credit when negative."""
@@ -71,8 +79,11 @@ def journal_post(
     actor_id: int | None = None,
     reason: str = "",
     order_line_id: int | None = None,
+    existing_ok: bool = True,
 ) -> Journal:
-    """Post ``lines`` as one journal for ``source``; the existing journal if already posted.
+    """Post ``lines`` as one journal for ``source``; the existing journal if already posted, or
+    with ``existing_ok=False`` JournalExists (for a caller that must tell a second post apart:
+    a staff correction sent twice), also when a concurrent post won the race.
 
     Lines of zero are left out (a 0 % fee, say); the rest must sum to zero in one currency.
     Account balances are updated in the same transaction, under row locks; a balance the
@@ -81,6 +92,8 @@ def journal_post(
     """
     existing = journal_get(source=source, source_ref=source_ref)
     if existing is not None:
+        if not existing_ok:
+            raise JournalExists(existing)
         return existing
     lines = [line for line in lines if line.amount.cents != 0]
     currencies = {line.amount.currency for line in lines}
@@ -107,6 +120,8 @@ def journal_post(
         found = journal_get(source=source, source_ref=source_ref)
         if found is None:
             raise
+        if not existing_ok:
+            raise JournalExists(found) from None
         return found
     Entry.objects.bulk_create(
         Entry(journal=journal, account=account, amount_cents=line.amount.cents, currency=line.amount.currency)

@@ -78,7 +78,7 @@ class JournalSource(models.TextChoices):
     PAYOUT = "payout", _("Uitbetaling")  # ref: Payout id (available → in transit)
     PAYOUT_PAID = "payout_paid", _("Uitbetaling verzonden")  # ref: Payout id
     PAYOUT_FAILURE = "payout_failure", _("Uitbetaling mislukt")  # ref: Payout id (compensation)
-    ADJUSTMENT = "adjustment", _("Correctie")  # ref: a fresh uuid; actor and reason required
+    ADJUSTMENT = "adjustment", _("Correctie")  # ref: the form's one-time token; actor and reason required
 
 
 # The sources that take a sale back: at most one of them per order line.

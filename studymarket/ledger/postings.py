@@ -11,7 +11,6 @@ is a credit; ``seller_debt`` is a debit (the seller owes us).
 orders sits above ledger: order lines are passed in as ids and amounts, never as models.
 """
 
-import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -26,6 +25,7 @@ from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
 from studymarket.core.money import Money
 from studymarket.ledger.journals import (
+    JournalExists,
     Line,
     account_for,
     accounts_lock,
@@ -58,6 +58,20 @@ def _seller_accounts(seller_id: int, currency: str) -> tuple[Account, Account, A
         account_for(kind=AccountKind.SELLER_AVAILABLE, key=key, currency=currency),
         account_for(kind=AccountKind.SELLER_DEBT, key=key, currency=currency),
     )
+
+
+def _to_seller(back: Line, *, seller_id: int, debt_cents: int) -> list[Line]:
+    """Money coming (back) to a seller: ``back`` debits it from where it was (held, in transit),
+    and it settles the seller's debt first (``debt_cents``: the debt account's balance, read
+    under its lock), the rest becomes available. A release and a failed payout both book this."""
+    amount = back.amount
+    owed = Money(min(max(debt_cents, 0), amount.cents), amount.currency)
+    key = seller_key(seller_id)
+    return [
+        back,
+        Line(AccountKind.SELLER_DEBT, -owed, key=key),
+        Line(AccountKind.SELLER_AVAILABLE, -(amount - owed), key=key),
+    ]
 
 
 def _sale_journal(order_line_id: int) -> Journal:
@@ -132,7 +146,7 @@ def reversal_post(*, source: str, refund_id: int, order_line_id: int, booked_at:
 
     Under row locks of all the accounts involved (in id order, as journal_post takes them): a
     payout or release of the same seller waits, then sees the new balance. Call it in the
-    transaction that marks the line refunded (orders.services.order_line_mark_refunded).
+    transaction that marks the line refunded (orders.services.order_line_reverse).
     """
     if source not in REVERSAL_SOURCES:
         raise ValueError(f"Not a reversal source: {source!r}")
@@ -208,8 +222,6 @@ def earning_release(*, order_line_id: int, now: datetime | None = None) -> Journ
         return None
     if _reversed(order_line_id):
         return None
-    owed = Money(min(max(locked[debt.pk].balance_cents, 0), share.cents), share.currency)
-    key = seller_key(sale.seller_id)
     return journal_post(
         source=JournalSource.RELEASE,
         source_ref=order_line_id,
@@ -217,11 +229,11 @@ def earning_release(*, order_line_id: int, now: datetime | None = None) -> Journ
         seller=sale.seller_id,
         description=sale.description,
         order_line_id=order_line_id,
-        lines=[
-            Line(AccountKind.SELLER_HELD, share, key=key),
-            Line(AccountKind.SELLER_DEBT, -owed, key=key),
-            Line(AccountKind.SELLER_AVAILABLE, -(share - owed), key=key),
-        ],
+        lines=_to_seller(
+            Line(AccountKind.SELLER_HELD, share, key=seller_key(sale.seller_id)),
+            seller_id=sale.seller_id,
+            debt_cents=locked[debt.pk].balance_cents,
+        ),
     )
 
 
@@ -348,33 +360,52 @@ def payout_failure_post(*, payout_id: int, booked_at: datetime) -> Journal:
         if settled.source == JournalSource.PAYOUT_FAILURE:
             return settled
         raise ValueError(f"Payout {payout_id} was booked as paid; it cannot fail as well")
-    owed = Money(min(max(locked[debt.pk].balance_cents, 0), amount.cents), amount.currency)
-    key = seller_key(payout.seller_id)
     return journal_post(
         source=JournalSource.PAYOUT_FAILURE,
         source_ref=payout_id,
         booked_at=booked_at,
         seller=payout.seller_id,
         description=payout.description,
-        lines=[
+        lines=_to_seller(
             Line(AccountKind.PAYOUTS_IN_TRANSIT, amount),
-            Line(AccountKind.SELLER_DEBT, -owed, key=key),
-            Line(AccountKind.SELLER_AVAILABLE, -(amount - owed), key=key),
-        ],
+            seller_id=payout.seller_id,
+            debt_cents=locked[debt.pk].balance_cents,
+        ),
     )
 
 
+class AdjustmentAlreadyPosted(ApplicationError):
+    """The correction's token has its journal already: the same form was sent twice."""
+
+    def __init__(self, journal: Journal) -> None:
+        super().__init__(gettext("Deze correctie was al geboekt; ze is niet nog eens geboekt."))
+        self.journal = journal
+
+
+# The longest token a correction may carry: Journal.source_ref's length.
+_TOKEN_MAX_LENGTH = 64
+
+
 @transaction.atomic
-def adjustment_post(*, actor: User, reason: str, lines: Sequence[Line]) -> Journal:
+def adjustment_post(*, actor: User, reason: str, lines: Sequence[Line], token: str) -> Journal:
     """A staff correction: any accounts, with a reason. When the lines do not sum to zero, the
     other side goes to ``adjustments``. It never takes a seller's available balance below zero:
     the database refuses, and so does this (AdjustmentRefused, a message staff can act on).
+
+    ``token`` is the correction form's one-time token and becomes the journal's source
+    reference, so the ledger's one-journal-per-source constraint books a form sent twice (a
+    double click, a reload, two at once) once: the second gets AdjustmentAlreadyPosted.
     """
+    if not token or len(token) > _TOKEN_MAX_LENGTH:
+        raise ValueError(f"A correction needs a token of 1 to {_TOKEN_MAX_LENGTH} characters: {token!r}")
     reason = reason.strip()
     if not reason:
         raise AdjustmentRefused(gettext("Geef een reden op: elke correctie in het grootboek heeft er een."))
     if not (actor.is_authenticated and actor.is_staff):
         raise AdjustmentRefused(gettext("Alleen medewerkers kunnen correcties boeken."))
+    existing = journal_get(source=JournalSource.ADJUSTMENT, source_ref=token)
+    if existing is not None:
+        raise AdjustmentAlreadyPosted(existing)
     lines = [line for line in lines if line.amount.cents != 0]
     if not lines:
         raise AdjustmentRefused(gettext("Vul minstens één bedrag in dat niet nul is."))
@@ -399,14 +430,17 @@ def adjustment_post(*, actor: User, reason: str, lines: Sequence[Line]) -> Journ
         with transaction.atomic():
             journal = journal_post(
                 source=JournalSource.ADJUSTMENT,
-                source_ref=uuid.uuid4().hex,
+                source_ref=token,
                 booked_at=clock.now(),
                 lines=lines,
                 seller=sellers.pop() if len(sellers) == 1 else None,
                 description=reason[:200],
                 actor_id=actor.pk,
                 reason=reason,
+                existing_ok=False,
             )
+    except JournalExists as exists:  # the same token, posted by a concurrent request that won
+        raise AdjustmentAlreadyPosted(exists.journal) from None
     except IntegrityError:
         raise AdjustmentRefused(
             gettext(

@@ -3,6 +3,7 @@
 
 from studymarket.ledger.journals import Line, journal_post
 from studymarket.ledger.postings import (
+    AdjustmentAlreadyPosted,
     AdjustmentRefused,
     InsufficientAvailable,
     PayoutNotPosted,
@@ -17,6 +18,7 @@ from studymarket.ledger.postings import (
 )
 
 __all__ = [
+    "AdjustmentAlreadyPosted",
     "AdjustmentRefused",
     "InsufficientAvailable",
     "Line",

@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from studymarket.accounts.decorators import HtmxHttpRequest, seller_required
 from studymarket.accounts.models import PayoutSchedule, SellerProfile
 from studymarket.accounts.services import seller_payout_details_update
-from studymarket.catalog.seller_views import HtmxHttpRequest, seller_required
 from studymarket.core import clock
 from studymarket.core.errors import ApplicationError
 from studymarket.core.formatting import money_display

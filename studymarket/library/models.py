@@ -8,15 +8,18 @@ from studymarket.documents.models import Document, DocumentVersion
 class Entitlement(models.Model):
     """A buyer's right to read and download one document (every version, the newest first).
 
-    Granted once per paid order line, revoked by a refund; never deleted.
+    Granted once per paid order line, revoked by a refund; never deleted. The order line that
+    paid for it points here (orders.OrderLine.entitlement, reverse name ``order_line``): orders
+    sits above library, so the link is orders' to keep. The purchase facts library shows (on
+    the stamp, in the file name, on "Mijn documenten") are copied in at grant time, as an order
+    line copies the title, so library never reads an order.
     """
 
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="entitlements")
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="entitlements")
-    # The order line that paid for it (orders sits above library: a string reference).
-    order_line = models.OneToOneField(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="entitlement"
-    )
+    order_number = models.CharField(max_length=20)  # orders.Order.number
+    # The language the buyer checked out in (orders.Order.language): the stamp is written in it.
+    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
     granted_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField(max_length=200, blank=True)
@@ -34,6 +37,8 @@ def stamped_copy_path(instance: "StampedCopy", filename: str) -> str:
 
 
 class StampedCopyStatus(models.TextChoices):
+    """pending → ready | failed, failed → pending (retry) | ready (library/states.py)."""
+
     PENDING = "pending"
     READY = "ready"
     FAILED = "failed"

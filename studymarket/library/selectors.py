@@ -17,7 +17,7 @@ def entitlement_active_get(*, user: Any, document_id: int) -> Entitlement | None
         return None
     return (
         Entitlement.objects.filter(buyer=user, document_id=document_id, revoked_at__isnull=True)
-        .select_related("document__current_version", "document__listing", "order_line__order")
+        .select_related("document__current_version", "document__listing")
         .order_by("-granted_at", "-pk")
         .first()
     )
@@ -62,7 +62,9 @@ def library_items(*, user: Any) -> list[LibraryItem]:
     )
     entitlements = list(
         Entitlement.objects.filter(buyer=user, revoked_at__isnull=True)
-        .select_related("document__current_version", "document__listing", "order_line__order")
+        # "order_line" (orders' link to the entitlement, read back) only for the id in the
+        # "Geld terug aanvragen" link: the page shows nothing else of the order.
+        .select_related("document__current_version", "document__listing", "order_line")
         .annotate(downloaded_version_number=Subquery(newest_download))
         .order_by(F("document__current_version__created_at").desc(nulls_last=True), "-granted_at", "-pk")
     )
@@ -88,7 +90,7 @@ def reader_version_get(*, entitlement: Entitlement, version_id: int) -> Document
     open when a newer version comes out keeps loading its pages); None for any other."""
     return (
         DocumentVersion.objects.filter(pk=version_id, document_id=entitlement.document_id)
-        .filter(Q(status=VersionStatus.PUBLISHED) | Q(pk=entitlement.document.current_version_id))
+        .filter(Q(status=VersionStatus.ACCEPTED) | Q(pk=entitlement.document.current_version_id))
         .first()
     )
 
@@ -100,15 +102,13 @@ def reader_page_texts(*, version: DocumentVersion) -> dict[int, str]:
 
 
 def stamped_copy_find(*, pdf_bytes: bytes) -> StampedCopy | None:
-    """The copy a (leaked) PDF was made from, by the mark in its /ID or XMP metadata; staff
-    follow it to the order (copy.entitlement.order_line.order) and the buyer."""
+    """The copy a (leaked) PDF was made from, by the mark in its /ID or XMP metadata; it
+    names the buyer and the order (copy.entitlement.buyer, .order_number)."""
     marks = marks_read(pdf_bytes)
     if not marks:
         return None
     found = {
         c.mark: c
-        for c in StampedCopy.objects.filter(mark__in=marks).select_related(
-            "entitlement__order_line__order__buyer", "version"
-        )
+        for c in StampedCopy.objects.filter(mark__in=marks).select_related("entitlement__buyer", "version")
     }
     return next((found[m] for m in marks if m in found), None)

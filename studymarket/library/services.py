@@ -1,86 +1,67 @@
 """Entitlements (who may read what), the buyers' stamped copies, and downloads.
 
-orders sits above library: the order lines are reached through Entitlement.order_line's model,
-never imported. A stamped copy is built once per buyer and version, in the background: the
-task takes the copy's id, runs after the commit, and does nothing when the copy is ready.
+orders sits above library: it grants and revokes entitlements through these services, passing
+plain values, and keeps the link to its order line itself (OrderLine.entitlement). Nothing here
+reads an order: the purchase facts library shows (the order's number, the checkout language)
+are copied onto the entitlement when it is granted.
+
+A stamped copy is built once per buyer and version, in the background: the task takes the
+copy's id, runs after the commit, and does nothing when the copy is ready.
 """
 
 import hashlib
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
 from studymarket.core.audit import audit_record
 from studymarket.documents.extraction import extraction_workspace, stored_file_local
-from studymarket.documents.models import DocumentVersion
+from studymarket.documents.models import Document, DocumentVersion
 from studymarket.library.models import Download, Entitlement, StampedCopy, StampedCopyStatus
 from studymarket.library.stamping import StampError, stamp_pdf
+from studymarket.library.states import stamped_copy_transition
 
 logger = logging.getLogger(__name__)
 
 # A copy still pending after this long lost its task (a worker died, the queue was lost).
 STAMPED_COPY_STALE_SECONDS = 300
-_PAID = "paid"  # orders.models.OrderStatus.PAID: orders sits above library
-
-
-def _order_lines() -> QuerySet[Any]:
-    model: Any = Entitlement._meta.get_field("order_line").related_model
-    return model._default_manager.all()  # type: ignore[no-any-return]
 
 
 @transaction.atomic
-def entitlements_grant(*, order_id: int) -> list[Entitlement]:
-    """One entitlement per line of a paid order, once (the order line is unique), and the
-    buyer's stamped copy of each document's current version queued after the commit.
-
-    Call it in the transaction that marks the order paid; a second call returns the same
-    entitlements and queues nothing new.
-    """
-    lines = list(
-        _order_lines()
-        .select_for_update(of=("self",))
-        .filter(order_id=order_id)
-        .select_related("order", "listing__document__current_version")
-        .order_by("pk")
+def entitlement_grant(
+    *, buyer_id: int, document_id: int, granted_at: datetime, order_number: str, language: str
+) -> Entitlement:
+    """The buyer's access to one document, and their stamped copy of its current version
+    queued after the commit. orders calls it once per paid order line, in the transaction that
+    marks the order paid, and links the line to it (only orders decides when access is due).
+    ``order_number`` and ``language`` (the checkout's) are kept for the stamp and the file name."""
+    document = Document.objects.select_related("current_version").get(pk=document_id)
+    entitlement = Entitlement.objects.create(
+        buyer_id=buyer_id,
+        document=document,
+        granted_at=granted_at,
+        order_number=order_number,
+        language=language,
     )
-    if not lines:
-        raise ValueError(f"Order {order_id} has no lines")
-    order = lines[0].order
-    if order.status != _PAID:
-        raise ValueError(f"Order {order.number} is {order.status}: only a paid order grants access")
-    existing = {e.order_line_id: e for e in Entitlement.objects.filter(order_line__in=lines)}
-    entitlements = []
-    for line in lines:
-        entitlement = existing.get(line.pk)
-        if entitlement is None:
-            document = line.listing.document
-            entitlement = Entitlement.objects.create(
-                buyer_id=order.buyer_id,
-                document=document,
-                order_line=line,
-                granted_at=order.paid_at or timezone.now(),
-            )
-            audit_record(action="entitlement.granted", obj=entitlement, order=order.number)
-            if document.current_version is not None:
-                stamped_copy_request(entitlement=entitlement, version=document.current_version)
-        entitlements.append(entitlement)
-    return entitlements
+    audit_record(action="entitlement.granted", obj=entitlement, document=document.pk)
+    if document.current_version is not None:
+        stamped_copy_request(entitlement=entitlement, version=document.current_version)
+    return entitlement
 
 
 @transaction.atomic
-def entitlement_revoke(*, order_line_id: int, reason: str) -> Entitlement:
-    """Take access away (a refund). The copies and download records stay: they are the
-    evidence. "Already revoked" returns quietly."""
-    entitlement = Entitlement.objects.select_for_update().get(order_line_id=order_line_id)
+def entitlement_revoke(*, entitlement_id: int, reason: str) -> Entitlement:
+    """Take access away; only orders calls it (a reversal, or an approved guarantee request).
+    The copies and download records stay: they are the evidence. "Already revoked" returns
+    quietly."""
+    entitlement = Entitlement.objects.select_for_update().get(pk=entitlement_id)
     if entitlement.revoked_at is None:
         entitlement.revoked_at = timezone.now()
         entitlement.revoke_reason = reason[:200]
@@ -110,12 +91,10 @@ def stamped_copy_request(*, entitlement: Entitlement, version: DocumentVersion) 
             except IntegrityError:
                 # Another request made it between our look and our insert.
                 return StampedCopy.objects.get(entitlement=entitlement, version=version)
-        elif copy.status == StampedCopyStatus.FAILED:
-            copy.status = StampedCopyStatus.PENDING
-            copy.save(update_fields=["status"])
-            audit_record(action="stamped_copy.retried", obj=copy)
         else:
-            return copy
+            copy, retried = stamped_copy_transition(stamped_copy_id=copy.pk, status=StampedCopyStatus.PENDING)
+            if not retried:
+                return copy
         transaction.on_commit(partial(_enqueue, copy.pk))
     return copy
 
@@ -123,9 +102,7 @@ def stamped_copy_request(*, entitlement: Entitlement, version: DocumentVersion) 
 def stamped_copy_build(*, stamped_copy_id: int) -> StampedCopy:
     """Stamp the buyer's copy and store it privately (the task's body). A ready copy returns
     at once; a second worker building the same copy at the same time loses quietly."""
-    copy = StampedCopy.objects.select_related("entitlement__order_line__order__buyer", "version").get(
-        pk=stamped_copy_id
-    )
+    copy = StampedCopy.objects.select_related("entitlement__buyer", "version").get(pk=stamped_copy_id)
     if copy.status == StampedCopyStatus.READY or not copy.entitlement.is_active:
         return copy
     storage = copy.file.storage
@@ -142,37 +119,35 @@ def stamped_copy_build(*, stamped_copy_id: int) -> StampedCopy:
             size = target.stat().st_size
     except StampError as error:
         logger.warning("Stamped copy %s failed: %s", copy.pk, error)
+        message = str(error)[:2000]
         with transaction.atomic():
-            locked = StampedCopy.objects.select_for_update().get(pk=copy.pk)
-            if locked.status == StampedCopyStatus.PENDING:
-                locked.status = StampedCopyStatus.FAILED
-                locked.error = str(error)[:2000]
-                locked.save(update_fields=["status", "error"])
-                audit_record(action="stamped_copy.failed", obj=locked, error=locked.error[:200])
+            # Only a pending copy fails: a ready one (another worker won) stays ready.
+            locked, _ = stamped_copy_transition(
+                stamped_copy_id=copy.pk,
+                status=StampedCopyStatus.FAILED,
+                changes={"error": message},
+                error=message[:200],
+            )
         return locked
     with transaction.atomic():
-        locked = StampedCopy.objects.select_for_update().get(pk=copy.pk)
-        if locked.status == StampedCopyStatus.READY:
-            if saved != locked.file.name:
-                storage.delete(saved)
-            return locked
-        locked.status = StampedCopyStatus.READY
-        locked.file.name = saved
-        locked.size_bytes = size
-        locked.built_at = timezone.now()
-        locked.error = ""
-        locked.save(update_fields=["status", "file", "size_bytes", "built_at", "error"])
-        audit_record(action="stamped_copy.ready", obj=locked, version=locked.version_id)
+        locked, built = stamped_copy_transition(
+            stamped_copy_id=copy.pk,
+            status=StampedCopyStatus.READY,
+            changes={"file": saved, "size_bytes": size, "built_at": timezone.now(), "error": ""},
+            version=copy.version_id,
+        )
+        if not built and saved != locked.file.name:  # another worker's copy is the one kept
+            storage.delete(saved)
     return locked
 
 
 def _stamp_text(copy: StampedCopy) -> str:
-    order = copy.entitlement.order_line.order
+    entitlement = copy.entitlement
     # Built by a worker, outside any request: in the language the buyer checked out in.
-    with override(order.language or settings.LANGUAGE_CODE):
+    with override(entitlement.language or settings.LANGUAGE_CODE):
         return gettext("Gekocht door %(name)s · bestelling %(number)s") % {
-            "name": order.buyer.display_name,
-            "number": order.number,
+            "name": entitlement.buyer.display_name,
+            "number": entitlement.order_number,
         }
 
 

@@ -142,5 +142,4 @@ def library_download(request: HttpRequest, document_id: int) -> HttpResponseBase
 def _download_name(entitlement: Entitlement) -> str:
     # ASCII letters, digits and dashes only: safe in every browser and file system.
     title = slugify(entitlement.document.listing.title)[:80].strip("-") or "document"
-    order = entitlement.order_line.order.number
-    return f"{title}-{order}.pdf"
+    return f"{title}-{entitlement.order_number}.pdf"

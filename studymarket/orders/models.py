@@ -6,9 +6,12 @@ from studymarket.accounts.models import SellerProfile
 from studymarket.catalog.models import Listing
 from studymarket.core.models import TimeStampedModel
 from studymarket.core.money import Money
+from studymarket.library.models import Entitlement
 
 
 class OrderStatus(models.TextChoices):
+    """pending → paid | canceled | expired (orders/states.py)."""
+
     PENDING = "pending", _("Wacht op betaling")
     PAID = "paid", _("Betaald")
     CANCELED = "canceled", _("Geannuleerd")
@@ -50,9 +53,15 @@ class OrderLine(models.Model):
     vat_rate_percent = models.PositiveSmallIntegerField()
     # The platform's fee at the moment of purchase (core.pricing): the ledger posts exactly this.
     commission_cents = models.PositiveIntegerField(default=0)
-    # Set once, by order_line_mark_refunded, in the transaction that revokes access and posts the
-    # reversal: a refunded or charged-back line.
+    # Set once, by order_line_reverse, in the transaction that revokes access and posts the
+    # reversal: a refunded or charged-back line. A review of the line reads its "Terugbetaald"
+    # label from here.
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # The buyer's access this line paid for, granted by order_mark_paid (null until then).
+    # orders sits above library, so the link lives here; ``entitlement.order_line`` reads it back.
+    entitlement = models.OneToOneField(
+        Entitlement, on_delete=models.PROTECT, null=True, blank=True, related_name="order_line"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "listing"], name="order_line_listing_unique")]

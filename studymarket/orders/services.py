@@ -6,21 +6,22 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from studymarket.accounts.models import User
+from studymarket.catalog.counters import listing_sale_remove, listing_sales_add
 from studymarket.catalog.models import Listing
-from studymarket.catalog.search.indexing import search_index_later
 from studymarket.core import clock
 from studymarket.core.audit import audit_record
 from studymarket.core.money import Money
 from studymarket.core.pricing import price_breakdown
 from studymarket.ledger.postings import reversal_post, sale_post
-from studymarket.library.services import entitlement_revoke, entitlements_grant
+from studymarket.library.services import entitlement_grant, entitlement_revoke
 from studymarket.orders.models import Order, OrderLine, OrderStatus
+from studymarket.orders.states import order_lock, order_transition
+from studymarket.search.indexing import search_index_later
 
 _NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
@@ -67,17 +68,12 @@ def order_create(
     return order
 
 
-def _order_locked(*, order_id: int) -> Order:
-    """The order's row, locked until the transaction ends: its transitions happen one at a time."""
-    return Order.objects.select_for_update().get(pk=order_id)
-
-
 @transaction.atomic
 def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_receipt: bool = True) -> Order:
-    """Pending → paid, exactly once: grants the buyer's entitlements, posts each line's sale to
-    the ledger (ledger.postings.sale_post), counts the sales and queues the receipt. "Already
-    paid" returns quietly, so every caller (webhook, return page, reconcile) may call it as
-    often as it likes.
+    """Pending → paid, exactly once: grants the buyer's entitlements (one per line, linked to
+    it), posts each line's sale to the ledger (ledger.postings.sale_post), counts the sales and
+    queues the receipt. "Already paid" returns quietly, so every caller (webhook, return page,
+    reconcile) may call it as often as it likes.
 
     ``send_receipt=False`` is for history loaded after the fact (the demo data): those buyers
     never checked out and must not get a receipt today.
@@ -85,17 +81,26 @@ def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_rece
     The buyer's cart is not touched here: checkout sits above orders. The cart leaves out what
     was bought after it was put in (checkout.selectors), which is the same as clearing it.
     """
-    order = _order_locked(order_id=order_id)
-    if order.status == OrderStatus.PAID:
-        return order
-    if order.status != OrderStatus.PENDING:
+    order, moved = order_transition(
+        order_id=order_id, status=OrderStatus.PAID, changes={"paid_at": paid_at or timezone.now()}
+    )
+    if not moved:
+        if order.status == OrderStatus.PAID:
+            return order
         raise ValueError(f"Order {order.number} is {order.status}, it cannot become paid")
-    order.status = OrderStatus.PAID
-    order.paid_at = paid_at or timezone.now()
-    order.save(update_fields=["status", "paid_at", "updated_at"])
-    entitlements_grant(order_id=order.pk)
-    lines = list(order.lines.order_by("pk"))
+    assert order.paid_at is not None
+    lines = list(order.lines.select_related("listing").order_by("pk"))
+    if not lines:
+        raise ValueError(f"Order {order.number} has no lines")
     for line in lines:
+        line.entitlement = entitlement_grant(
+            buyer_id=order.buyer_id,
+            document_id=line.listing.document_id,
+            granted_at=order.paid_at,
+            order_number=order.number,
+            language=order.language,
+        )
+        line.save(update_fields=["entitlement"])
         sale_post(
             order_line_id=line.pk,
             seller_id=line.seller_id,
@@ -107,9 +112,8 @@ def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_rece
             description=line.title,
         )
     listing_ids = [line.listing_id for line in lines]
-    Listing.objects.filter(pk__in=listing_ids).update(sold_count=F("sold_count") + 1)
+    listing_sales_add(listing_ids=listing_ids)
     search_index_later(listing_ids=listing_ids)  # the "best selling" sort reads the index
-    audit_record(action="order.paid", obj=order, total_cents=order.total_cents)
     if send_receipt:
         # After commit: a rolled-back payment must not have sent a receipt, and the worker
         # must find the order paid when it runs.
@@ -117,28 +121,53 @@ def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_rece
     return order
 
 
-def order_line_mark_refunded(*, order_line_id: int, source: str, refund_id: int, reason: str) -> bool:
-    """A paid line's money went back to the buyer (a refund or a chargeback, ``source`` REFUND or
-    CHARGEBACK, ``refund_id`` the payments.Refund): revoke the buyer's access, post the reversal
-    to the ledger, and count the sale no more. Exactly once per line: False when the line was
-    already refunded (by this refund or another one), and nothing changes.
-
-    Runs in the caller's transaction (payments.refunds), which also marks the Refund refunded.
-    """
+def _line_locked(order_line_id: int) -> OrderLine:
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("order_line_mark_refunded runs inside the caller's transaction")
-    line = OrderLine.objects.select_for_update(of=("self",)).select_related("order").get(pk=order_line_id)
+        raise RuntimeError("A paid line's reversal runs inside the caller's transaction")
+    return OrderLine.objects.select_for_update(of=("self",)).select_related("order").get(pk=order_line_id)
+
+
+def _access_end(line: OrderLine, *, reason: str) -> None:
+    # The one caller of library's revoke: access ends only through orders.
+    if line.entitlement_id is not None:
+        entitlement_revoke(entitlement_id=line.entitlement_id, reason=reason)
+
+
+def order_line_access_end(*, order_line_id: int, reason: str) -> None:
+    """The buyer's access to a paid line ends now, before its money goes back: a guarantee
+    request was approved, and nothing may be downloaded between the approval and the refund.
+    order_line_reverse does the rest once the provider has refunded. "Already ended" is
+    quiet. Runs in the caller's transaction (payments.refunds), after its lock on the line.
+    """
+    line = _line_locked(order_line_id)
+    if line.order.status != OrderStatus.PAID:
+        raise ValueError(f"Order line {line.pk} of {line.order.number} is not paid: no access to end")
+    _access_end(line, reason=reason)
+
+
+def order_line_reverse(*, order_line_id: int, source: str, refund_id: int, reason: str) -> bool:
+    """A paid line's money went back to the buyer: a refund (the guarantee, or one made at the
+    provider) or a chargeback (``source`` REFUND or CHARGEBACK, ``refund_id`` the
+    payments.Refund). Everything a reversal means, exactly once per line: the line marked
+    refunded (its review shows "Terugbetaald" from then on), the buyer's access revoked, the
+    reversal posted to the ledger, the sale no longer counted, the listing re-indexed. False,
+    and nothing changes, when the line was reversed already (by this refund or another one).
+
+    Runs in the caller's transaction (payments.refunds), which also marks the Refund refunded
+    and holds the payment's row lock: payment → order line → entitlement → ledger accounts.
+    """
+    line = _line_locked(order_line_id)
     if line.refunded_at is not None:
         return False
     if line.order.status != OrderStatus.PAID:
         raise ValueError(f"Order line {line.pk} of {line.order.number} is not paid: nothing to refund")
     line.refunded_at = clock.now()
     line.save(update_fields=["refunded_at"])
-    entitlement_revoke(order_line_id=line.pk, reason=reason)
+    _access_end(line, reason=reason)
     journal = reversal_post(
         source=source, refund_id=refund_id, order_line_id=line.pk, booked_at=line.refunded_at
     )
-    Listing.objects.filter(pk=line.listing_id, sold_count__gt=0).update(sold_count=F("sold_count") - 1)
+    listing_sale_remove(listing_id=line.listing_id)
     search_index_later(listing_ids=[line.listing_id])
     audit_record(
         action="order_line.refunded",
@@ -169,7 +198,7 @@ def order_receipt_send(*, order_id: int) -> bool:
     the task sends it; only a crash between the claim and the send loses the receipt.
     """
     with transaction.atomic():
-        order = _order_locked(order_id=order_id)
+        order = order_lock(order_id)
         if order.status != OrderStatus.PAID or order.receipt_sent_at is not None:
             return False
         order.receipt_sent_at = timezone.now()

@@ -101,7 +101,8 @@ class RefundReason(models.TextChoices):
 
 
 class RefundRequestStatus(models.TextChoices):
-    """requested → approved | rejected (docs/state-machines.md, "Refund request")."""
+    """requested → approved | rejected (docs/state-machines.md, "Refund request";
+    payments/refunds/state.py)."""
 
     REQUESTED = "requested", _("In behandeling")
     APPROVED = "approved", _("Goedgekeurd")
@@ -148,7 +149,7 @@ class RefundOrigin(models.TextChoices):
 
 
 class RefundStatus(models.TextChoices):
-    """pending → refunded | failed (docs/state-machines.md, "Refund")."""
+    """pending → refunded | failed (docs/state-machines.md, "Refund"; payments/refunds/state.py)."""
 
     PENDING = "pending", _("Wordt uitgevoerd")
     REFUNDED = "refunded", _("Terugbetaald")
@@ -158,7 +159,7 @@ class RefundStatus(models.TextChoices):
 class Refund(TimeStampedModel):
     """Money going back to a buyer for one order line: through the provider (ours), or found
     there by payment_sync (a refund from the dashboard, a chargeback). On refunded, the line is
-    marked refunded, access revoked and the reversal posted, once (orders.order_line_mark_refunded)."""
+    reversed once (orders.order_line_reverse): access revoked, the reversal posted, and so on."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refunds")
@@ -220,7 +221,7 @@ class UnmatchedReversal(TimeStampedModel):
     status = models.CharField(
         max_length=10, choices=UnmatchedReversalStatus.choices, default=UnmatchedReversalStatus.OPEN
     )
-    # Why it could not be booked by itself, for staff (not translated: a code, see refunds.py).
+    # Why it could not be booked by itself, for staff (not translated: a code, see reversals.py).
     problem = models.CharField(max_length=30)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(

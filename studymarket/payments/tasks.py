@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 from django_tasks import task
 
-from studymarket.payments.notifications import refund_notify, refund_request_rejected_notify
+from studymarket.payments.refunds.mail import refund_notify, refund_request_rejected_notify
 from studymarket.payments.services import payments_reconcile, refunds_and_reversals_reconcile
 
 

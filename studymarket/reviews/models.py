@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from studymarket.catalog.models import Listing
+from studymarket.orders.models import OrderLine
 
 
 class Review(models.Model):
@@ -17,9 +18,8 @@ class Review(models.Model):
     created_at = models.DateTimeField(db_index=True)
     # The purchase that allows the review: once per purchase (orders is below reviews).
     order_line = models.OneToOneField(
-        "orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="review"
+        OrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="review"
     )
-    is_refunded = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -30,3 +30,9 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}★ {self.listing_id}"
+
+    @property
+    def is_refunded(self) -> bool:
+        """Shown as "Terugbetaald": read from the purchase (``OrderLine.refunded_at``, set by
+        ``orders.order_line_reverse``), never stored a second time."""
+        return self.order_line is not None and self.order_line.refunded_at is not None

@@ -10,7 +10,8 @@ from studymarket.reviews.models import Review
 
 
 def review_list_for_listing(*, listing: Listing) -> QuerySet[Review]:
-    return Review.objects.filter(listing=listing).select_related("author__seller_profile")
+    """The listing's reviews, each with its order line: a refunded purchase's review says so."""
+    return Review.objects.filter(listing=listing).select_related("author__seller_profile", "order_line")
 
 
 def review_count_total() -> int:

@@ -2,18 +2,18 @@ from datetime import datetime
 
 import nh3
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from studymarket.accounts.models import User
-from studymarket.catalog.models import Listing
-from studymarket.catalog.search.indexing import search_index_later
+from studymarket.catalog.counters import listing_review_add
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
 from studymarket.library.models import Entitlement
 from studymarket.orders.models import OrderLine
 from studymarket.reviews.models import Review
+from studymarket.search.indexing import search_index_later
 
 
 class ReviewRefused(ApplicationError):
@@ -30,7 +30,7 @@ def review_create(
     Only the buyer of a paid purchase they still own may write it: an active entitlement on
     ``order_line``. A refunded buyer may not start one (they have their money back and no
     access; the refund is their remedy), while a review written before a refund stays,
-    marked as refunded. Once per purchase, and once per listing and author.
+    shown as refunded (read from the order line). Once per purchase, and once per listing and author.
     """
     # The row lock makes a double submit wait here and then find the first review.
     entitlement = (
@@ -59,26 +59,7 @@ def review_create(
     except IntegrityError:
         # Only without row locks (SQLite serialises writers instead): the same purchase twice.
         raise ReviewRefused(_("Je hebt dit document al beoordeeld.")) from None
-    Listing.objects.filter(pk=order_line.listing_id).update(
-        review_count=F("review_count") + 1, rating_sum=F("rating_sum") + rating
-    )
+    listing_review_add(listing_id=order_line.listing_id, rating=rating)
     search_index_later(listing_ids=[order_line.listing_id])  # the "best rated" sort reads the index
     audit_record(action="review.created", obj=review, actor=author, rating=rating, order_line=order_line.pk)
     return review
-
-
-@transaction.atomic
-def review_mark_refunded(*, order_line_id: int) -> bool:
-    """Mark the review of a refunded purchase: it stays on the listing, with "Terugbetaald"
-    beside it (the rating keeps counting: a refund must not let anyone erase a review).
-
-    Call it in the transaction that marks the line refunded. True when this call marked it;
-    False when the purchase has no review or it was marked already.
-    """
-    review = Review.objects.select_for_update().filter(order_line_id=order_line_id).first()
-    if review is None or review.is_refunded:
-        return False
-    review.is_refunded = True
-    review.save(update_fields=["is_refunded"])
-    audit_record(action="review.refunded", obj=review, order_line=order_line_id)
-    return True

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from studymarket.support import money_views, report_views, views
+from studymarket.support import views
+from studymarket.support.money import report_views
+from studymarket.support.money import views as money_views
 
 app_name = "support"
 urlpatterns = [

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from studymarket.accounts.models import User
 from studymarket.core.errors import ApplicationError
 from studymarket.documents.models import DocumentVersion, VersionStatus
-from studymarket.documents.review import document_version_review
+from studymarket.selling.services import held_upload_decide
 from studymarket.support.forms import UploadDecisionForm
 from studymarket.support.passages import overlap_passages
 from studymarket.support.selectors import held_upload_list, upload_get, upload_match_list
@@ -66,7 +66,7 @@ def upload_decide(request: HttpRequest, version_id: int) -> HttpResponse:
     if not form.is_valid():
         return upload_review(request, version_id, form=form)
     try:
-        document_version_review(
+        held_upload_decide(
             version_id=version_id,
             staff_user=request.user,
             approve=form.approve,

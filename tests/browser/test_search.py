@@ -10,9 +10,9 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from studymarket.catalog.models import Listing
-from studymarket.catalog.search.backends.base import backend_get
-from studymarket.catalog.search.indexing import search_index_listings
 from studymarket.documents.models import DocumentPage
+from studymarket.search.backends import backend_get
+from studymarket.search.index_sync import search_index_listings
 from tests.factories import CourseFactory, InstitutionFactory, ListingFactory, ProgrammeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

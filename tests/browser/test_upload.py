@@ -168,7 +168,7 @@ def test_processing_progress_is_polled_until_done(browser_page: Page):
     expect(page.get_by_label("Voorbeeldpagina's")).to_have_value("4")
     _shot(page, "upload-processing")
 
-    DocumentVersion.objects.filter(pk=version.pk).update(pages_processed=102, status=VersionStatus.PUBLISHED)
+    DocumentVersion.objects.filter(pk=version.pk).update(pages_processed=102, status=VersionStatus.ACCEPTED)
     expect(status).to_contain_text("Je document is verwerkt: 102 pagina's.")
     expect(status).not_to_have_attribute("hx-trigger", re.compile("."))
     page.get_by_label("Voorbeeldpagina's").fill("10")  # kept: no more swaps of the field

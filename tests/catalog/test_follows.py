@@ -239,7 +239,7 @@ def test_follow_services_validate_the_target():
 def test_first_publication_mails_each_follower_once(django_capture_on_commit_callbacks, monkeypatch):
     # The search index is another part's business (and its task another test's).
     monkeypatch.setattr(
-        "studymarket.catalog.search.tasks.search_index_listing_task",
+        "studymarket.search.tasks.search_index_listing_task",
         SimpleNamespace(enqueue=lambda listing_id: None),
     )
     seller = SellerFactory(display_name="demo-seller")

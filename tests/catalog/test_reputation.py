@@ -8,7 +8,7 @@ from django.urls import reverse
 from studymarket.catalog.models import ListingStatus
 from studymarket.catalog.reputation import Tier, reputation_for_points, reputation_tiers, seller_reputation
 from studymarket.reviews.models import Review
-from tests.factories import ListingFactory, SellerFactory, UserFactory
+from tests.factories import ListingFactory, OrderLineFactory, SellerFactory, UserFactory
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,11 @@ def _review(listing, rating: int, *, refunded: bool = False) -> Review:
         author=UserFactory(),
         rating=rating,
         created_at=datetime(2021, 8, 1, tzinfo=UTC),
-        is_refunded=refunded,
+        # A refunded purchase's review: the label is read from its order line (unpaid here, so
+        # that the listing's sales stay as the test set them).
+        order_line=OrderLineFactory(listing=listing, paid=False, refunded_at=datetime(2021, 9, 1, tzinfo=UTC))
+        if refunded
+        else None,
     )
 
 

@@ -16,6 +16,7 @@ from studymarket.catalog.services import (
     programme_create,
 )
 from studymarket.core.errors import ApplicationError
+from studymarket.core.models import AuditEvent
 from studymarket.documents.models import DocumentVersion, VersionStatus
 from tests.factories import (
     CourseFactory,
@@ -114,13 +115,15 @@ def test_listing_create_validates_the_model(seller, field, value):
         _create(seller, **{field: value})
 
 
-def test_listing_publish_sets_the_upload_date_and_publishes_the_version(seller):
+def test_listing_publish_sets_the_upload_date_and_leaves_the_version_to_selling(seller):
     listing = listing_publish(listing=_create(seller), published_at=NOON_30_JULY_2021)
 
     assert listing.status == ListingStatus.PUBLISHED
     assert listing.published_at == NOON_30_JULY_2021
+    assert AuditEvent.objects.filter(action="listing.published", object_id=str(listing.pk)).count() == 1
+    # Accepting the version is the seller's journey's (selling.services.listing_publish).
     version = DocumentVersion.objects.get(document=listing.document)
-    assert version.status == VersionStatus.PUBLISHED
+    assert version.status == VersionStatus.UPLOADED
 
 
 def test_listing_publish_twice_keeps_the_first_date(seller):

@@ -6,7 +6,7 @@ from studymarket.accounts.models import User
 from studymarket.accounts.services import user_create
 from studymarket.catalog.models import Listing
 from studymarket.orders.models import Order
-from studymarket.orders.services import order_create, order_mark_paid
+from tests.factories import PaidOrderFactory
 
 PASSWORD = "correct horse battery staple"
 # Several backends are configured and force_login() would pick axes' first, which cannot load users.
@@ -26,8 +26,8 @@ def buyer_client(client: Client, buyer: User) -> Client:
 
 def bought(*, buyer: User, listing: Listing) -> Order:
     """A paid order for one listing, as a finished checkout leaves it."""
-    order = order_create(buyer=buyer, listings=[listing])
-    return order_mark_paid(order_id=order.pk, send_receipt=False)
+    order: Order = PaidOrderFactory(buyer=buyer, listings=[listing])
+    return order
 
 
 def add(client: Client, listing: Listing, *, htmx: bool = False):

@@ -27,7 +27,7 @@ def _two_checkouts(monkeypatch, buyer, *, tokens: tuple[str, str]):
     )
 
 
-def test_two_checkouts_of_one_cart_make_one_order(monkeypatch, buyer):
+def test_two_checkouts_of_one_cart_make_one_order_postgres(monkeypatch, buyer):
     first, second = _two_checkouts(monkeypatch, buyer, tokens=("a" * 43, "b" * 43))
 
     order = Order.objects.get()
@@ -36,7 +36,7 @@ def test_two_checkouts_of_one_cart_make_one_order(monkeypatch, buyer):
     assert Payment.objects.get() == first == second
 
 
-def test_control_without_the_cart_lock_two_orders_are_made(monkeypatch, buyer):
+def test_control_without_the_cart_lock_two_orders_are_made_postgres(monkeypatch, buyer):
     def unlocked(*, user):
         return Cart.objects.get(user=user)
 
@@ -48,7 +48,7 @@ def test_control_without_the_cart_lock_two_orders_are_made(monkeypatch, buyer):
     assert first.order_id != second.order_id
 
 
-def test_double_click_with_one_token_makes_one_order(monkeypatch, buyer):
+def test_double_click_with_one_token_makes_one_order_postgres(monkeypatch, buyer):
     first, second = _two_checkouts(monkeypatch, buyer, tokens=("a" * 43, "a" * 43))
 
     assert Order.objects.get().pk == first.order_id == second.order_id

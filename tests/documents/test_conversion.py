@@ -91,7 +91,7 @@ def test_a_converted_document_goes_through_the_pdf_pipeline(seller, settings, tm
 
     version = document_version_process(version_id=version.pk)
 
-    assert (version.status, version.source_format, version.page_count) == (VersionStatus.PUBLISHED, "docx", 2)
+    assert (version.status, version.source_format, version.page_count) == (VersionStatus.ACCEPTED, "docx", 2)
     assert version.file.name == original.replace(".docx", ".pdf")
     assert stored_files("private") == [version.file.name]  # the .docx itself is not kept
     assert version.pages.get(number=1).text == "Pagina 1 over appels en peren"
@@ -130,5 +130,5 @@ def test_libreoffice_converts_a_real_docx(seller, settings):
 
     version = document_version_process(version_id=version.pk)
 
-    assert (version.status, version.page_count) == (VersionStatus.PUBLISHED, 1)
+    assert (version.status, version.page_count) == (VersionStatus.ACCEPTED, 1)
     assert "De marketingmix heeft vier onderdelen." in version.pages.get(number=1).text

@@ -63,7 +63,7 @@ def make_version(
 
 def stored(texts: list[str], **kwargs) -> DocumentVersion:
     """A version already on the platform: fingerprinted when it was uploaded, now published."""
-    kwargs.setdefault("status", VersionStatus.PUBLISHED)
+    kwargs.setdefault("status", VersionStatus.ACCEPTED)
     version = make_version(texts, **kwargs)
     originality_check(version=version)
     return version

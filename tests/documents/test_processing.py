@@ -1,12 +1,11 @@
-"""The pipeline: an upload becomes published, held, rejected or failed (docs/state-machines.md)."""
+"""The pipeline: an upload becomes accepted, held, rejected or failed (docs/state-machines.md).
+Queuing it (the task, the retry, the reconcile) is selling's: tests/selling."""
 
-import io
 from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from studymarket.core.models import AuditEvent
 from studymarket.documents import processing
@@ -15,13 +14,10 @@ from studymarket.documents.processing import (
     MAX_ATTEMPTS,
     document_version_previews_ensure,
     document_version_process,
-    document_version_retry,
-    document_versions_reconcile,
+    document_versions_unfinished,
 )
 from studymarket.documents.reasons import Reason
 from studymarket.documents.services import document_upload
-from studymarket.documents.signals import document_version_published
-from studymarket.documents.tasks import document_version_process_task
 from tests.documents.conftest import pdf_bytes, stored_files, words_pdf, workspaces
 from tests.factories import DocumentVersionFactory, SellerFactory
 
@@ -42,11 +38,11 @@ def _processed(seller, **options) -> DocumentVersion:
     return document_version_process(version_id=version.pk)
 
 
-def test_an_upload_is_processed_and_published(seller):
+def test_an_upload_is_processed_and_accepted(seller):
     version = _processed(seller, pages=5)
 
     version.refresh_from_db()
-    assert (version.status, version.reason_code, version.attempts) == (VersionStatus.PUBLISHED, "", 1)
+    assert (version.status, version.reason_code, version.attempts) == (VersionStatus.ACCEPTED, "", 1)
     assert (version.page_count, version.pages_processed, version.word_count) == (5, 5, 30)
     assert (version.language, version.toc_source, version.scanned_page_count) == ("nl", "outline", 0)
     assert version.processed_at is not None
@@ -64,7 +60,7 @@ def test_an_upload_is_processed_and_published(seller):
         AuditEvent.objects.filter(object_id=str(version.pk), object_type="documents.documentversion")
         .order_by("pk")
         .values_list("action", flat=True)
-    ) == ["document_version.uploaded", "document_version.processing", "document_version.published"]
+    ) == ["document_version.uploaded", "document_version.processing", "document_version.accepted"]
     assert len(stored_files("public")) == 5 + 2
     assert stored_files("private") == [version.file.name]
     assert workspaces() == []
@@ -76,7 +72,7 @@ def test_processing_again_changes_nothing(seller):
 
     again = document_version_process(version_id=version.pk)
 
-    assert again.status == VersionStatus.PUBLISHED
+    assert again.status == VersionStatus.ACCEPTED
     assert again.attempts == 1
     assert AuditEvent.objects.count() == events
 
@@ -117,28 +113,11 @@ def test_a_new_version_becomes_current_and_the_old_one_stays(seller):
     first.refresh_from_db()
     assert (second.number, second.status, first.status) == (
         2,
-        VersionStatus.PUBLISHED,
-        VersionStatus.PUBLISHED,
+        VersionStatus.ACCEPTED,
+        VersionStatus.ACCEPTED,
     )
     assert second.document.current_version == second
     assert first.file.storage.exists(first.file.name)
-
-
-def test_publishing_is_announced_after_the_commit(seller, django_capture_on_commit_callbacks):
-    heard: list[dict] = []
-
-    def listener(sender, **kwargs):
-        heard.append(kwargs)
-
-    document_version_published.connect(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            version = _processed(seller, pages=1)
-    finally:
-        document_version_published.disconnect(listener)
-    assert heard == [
-        {"signal": document_version_published, "version_id": version.pk, "document_id": version.document_id}
-    ]
 
 
 def test_an_exact_copy_of_another_sellers_document_is_refused(seller, django_capture_on_commit_callbacks):
@@ -167,9 +146,7 @@ def test_a_near_copy_is_held_for_staff_and_is_not_current(seller):
     assert held.pages.count() == 6  # staff compare the texts
 
 
-def test_an_error_of_ours_fails_the_version_and_a_retry_succeeds(
-    seller, monkeypatch, django_capture_on_commit_callbacks
-):
+def test_an_error_of_ours_fails_the_version_and_processing_again_succeeds(seller, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
@@ -179,18 +156,9 @@ def test_an_error_of_ours_fails_the_version_and_a_retry_succeeds(
     assert version.file.storage.exists(version.file.name)  # kept for the retry
     monkeypatch.undo()
 
-    with django_capture_on_commit_callbacks(execute=True):  # the immediate backend runs the task
-        document_version_retry(version_id=version.pk)
+    version = document_version_process(version_id=version.pk)
 
-    version.refresh_from_db()
-    assert (version.status, version.reason_code, version.attempts) == (VersionStatus.PUBLISHED, "", 2)
-
-
-def test_retry_of_a_version_that_did_not_fail_does_nothing(seller, django_capture_on_commit_callbacks):
-    version = _processed(seller, pages=1)
-    with django_capture_on_commit_callbacks() as callbacks:
-        document_version_retry(version_id=version.pk)
-    assert callbacks == []
+    assert (version.status, version.reason_code, version.attempts) == (VersionStatus.ACCEPTED, "", 2)
 
 
 # --- Preview pages the seller chose ----------------------------------------------------------
@@ -225,12 +193,32 @@ def test_fewer_preview_pages_blur_again(seller, django_capture_on_commit_callbac
 
 def test_previews_already_right_start_no_child(seller, monkeypatch):
     version = _processed(seller, pages=6)
+    before = list(
+        version.pages.order_by("number").values_list("preview_image", "thumbnail", "thumbnail_blurred")
+    )
+    consulted: list[int] = []
+    needs_drawing = processing._needs_drawing
+
+    def spy(page, **kwargs):
+        consulted.append(page.number)
+        return needs_drawing(page, **kwargs)
 
     def no_run(*args, **kwargs):
         raise AssertionError("nothing to draw")
 
+    monkeypatch.setattr(processing, "_needs_drawing", spy)
     monkeypatch.setattr(processing, "extraction_run", no_run)
     document_version_previews_ensure(version_id=version.pk, count=2)
+
+    # Every page was looked at (no early return) and found right: nothing drawn or changed.
+    assert consulted == [1, 2, 3, 4, 5, 6]
+    after = list(
+        version.pages.order_by("number").values_list("preview_image", "thumbnail", "thumbnail_blurred")
+    )
+    assert after == before
+    # The control: one more preview page must be drawn, so the child is started.
+    with pytest.raises(AssertionError, match="nothing to draw"):
+        document_version_previews_ensure(version_id=version.pk, count=3)
 
 
 def test_previews_never_show_every_page(seller):
@@ -241,7 +229,7 @@ def test_previews_never_show_every_page(seller):
     assert list(version.pages.exclude(preview_image="").values_list("number", flat=True)) == [1, 2]
 
 
-# --- Reconcile: uploads a dead worker or a lost task left behind ------------------------------
+# --- Uploads a dead worker or a lost task left behind (queued again by selling) -------------
 
 
 def _aged(
@@ -256,7 +244,7 @@ def _aged(
     )
 
 
-def test_reconcile_requeues_what_was_left(seller, db_task_backend, settings):
+def test_unfinished_uploads_are_found_and_a_dead_workers_is_failed(seller, settings):
     settings.PROCESSING_STALE_SECONDS = 180
     killed = _uploaded(seller)
     _aged(killed, status=VersionStatus.PROCESSING, heartbeat_minutes=10, attempts=1)
@@ -266,33 +254,13 @@ def test_reconcile_requeues_what_was_left(seller, db_task_backend, settings):
     _aged(lost, status=VersionStatus.UPLOADED, heartbeat_minutes=None)
     hopeless = _uploaded(seller, pages=4)
     _aged(hopeless, status=VersionStatus.FAILED, heartbeat_minutes=60, attempts=MAX_ATTEMPTS)
-    fresh = _uploaded(seller, pages=5)  # just uploaded: its task is on its way
+    _uploaded(seller, pages=5)  # just uploaded: its task is on its way
 
-    queued = document_versions_reconcile()
+    assert document_versions_unfinished() == [killed.pk, lost.pk]
 
-    assert queued == [killed.pk, lost.pk]
     killed.refresh_from_db()
     assert (killed.status, killed.reason_code) == (VersionStatus.FAILED, Reason.INTERRUPTED)
-    assert sorted(
-        result.args_kwargs["args"][0]
-        for result in DBTaskResult.objects.filter(task_path=document_version_process_task.module_path)
-    ) == [killed.pk, lost.pk]
     assert DocumentVersion.objects.get(pk=working.pk).status == VersionStatus.PROCESSING
-    assert fresh.pk not in queued
-
-    # A second run finds their tasks waiting in the queue and adds none.
-    assert document_versions_reconcile() == []
-
-
-def test_reconcile_and_the_task_finish_a_killed_upload(seller, settings):
-    settings.PROCESSING_STALE_SECONDS = 0
-    version = _uploaded(seller, pages=2)
-    _aged(version, status=VersionStatus.PROCESSING, heartbeat_minutes=5, attempts=1)
-
-    assert document_versions_reconcile() == [version.pk]  # the immediate backend runs the task
-
-    version.refresh_from_db()
-    assert (version.status, version.attempts, version.reason_code) == (VersionStatus.PUBLISHED, 2, "")
 
 
 def test_stale_means_no_heartbeat_for_the_setting(seller, settings):
@@ -300,7 +268,12 @@ def test_stale_means_no_heartbeat_for_the_setting(seller, settings):
     version = _uploaded(seller)
     _aged(version, status=VersionStatus.PROCESSING, heartbeat_minutes=10, attempts=1)
 
-    assert document_versions_reconcile() == []
+    assert document_versions_unfinished() == []
+    assert DocumentVersion.objects.get(pk=version.pk).status == VersionStatus.PROCESSING
+
+    # The control: with a shorter setting the same version is stale.
+    settings.PROCESSING_STALE_SECONDS = 300
+    assert document_versions_unfinished() == [version.pk]
 
 
 def test_factory_versions_without_files_fail_quietly(db):
@@ -310,11 +283,3 @@ def test_factory_versions_without_files_fail_quietly(db):
 
     assert (processed.status, processed.reason_code) == (VersionStatus.FAILED, Reason.PROCESSING_ERROR)
     assert workspaces() == []
-
-
-def test_upload_to_published_through_the_queue(seller, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        version = _uploaded(seller, data=pdf_bytes(pages=2))
-    version.refresh_from_db()
-    assert version.status == VersionStatus.PUBLISHED
-    assert io.BytesIO(version.file.read()).read(5) == b"%PDF-"

@@ -26,11 +26,11 @@ def held() -> DocumentVersion:
 def test_approving_publishes_and_makes_it_the_version_buyers_get(staff, held):
     version = document_version_review(version_id=held.pk, staff_user=staff, approve=True, note="")
 
-    assert version.status == VersionStatus.PUBLISHED
+    assert version.status == VersionStatus.ACCEPTED
     assert Document.objects.get(pk=held.document_id).current_version_id == held.pk
     event = AuditEvent.objects.get(action="document_version.reviewed")
     assert (event.object_id, event.actor, event.data) == (str(held.pk), staff, {"approved": True, "note": ""})
-    assert AuditEvent.objects.get(action="document_version.published").actor == staff
+    assert AuditEvent.objects.get(action="document_version.accepted").actor == staff
 
 
 def test_rejecting_records_the_reason_and_keeps_no_files(staff, held):
@@ -75,14 +75,14 @@ def test_the_same_decision_twice_is_quiet(staff, held):
     document_version_review(version_id=held.pk, staff_user=staff, approve=True, note="")
     again = document_version_review(version_id=held.pk, staff_user=staff, approve=True, note="")
 
-    assert again.status == VersionStatus.PUBLISHED
+    assert again.status == VersionStatus.ACCEPTED
     assert AuditEvent.objects.filter(action="document_version.reviewed").count() == 1
 
 
 @pytest.mark.parametrize(
     ("status", "approve"),
     [
-        (VersionStatus.PUBLISHED, False),
+        (VersionStatus.ACCEPTED, False),
         (VersionStatus.REJECTED, True),
         (VersionStatus.PROCESSING, True),
         (VersionStatus.FAILED, False),
@@ -100,7 +100,7 @@ def test_only_held_uploads_can_be_decided(staff, status, approve):
 def test_approving_an_older_version_keeps_the_newer_one_current(staff):
     document = DocumentFactory()
     older = DocumentVersionFactory(document=document, number=1, status=VersionStatus.HELD_FOR_REVIEW)
-    newer = DocumentVersionFactory(document=document, number=2, status=VersionStatus.PUBLISHED)
+    newer = DocumentVersionFactory(document=document, number=2, status=VersionStatus.ACCEPTED)
     document.current_version = newer
     document.save()
 

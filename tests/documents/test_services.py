@@ -4,7 +4,6 @@ import zipfile
 
 import pytest
 from django.core.files.base import ContentFile
-from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
 from studymarket.core.errors import ApplicationError
@@ -15,10 +14,9 @@ from studymarket.documents.services import (
     UploadRejected,
     document_create,
     document_upload,
+    document_version_accept,
     document_version_extract,
-    document_version_publish,
 )
-from studymarket.documents.tasks import document_version_process_task
 from tests.documents.conftest import pdf_bytes, stored_files
 from tests.factories import SellerFactory
 
@@ -47,29 +45,14 @@ def test_upload_stores_version_one_privately_under_its_hash(seller):
     assert version.original_name == "Samenvatting H1.pdf"
     with version.file.open("rb") as stored:
         assert stored.read() == data
-    assert version.document.current_version is None  # not before it is published
+    assert version.document.current_version is None  # not before it is accepted
     assert AuditEvent.objects.filter(action="document_version.uploaded", object_id=str(version.pk)).exists()
 
 
-def test_upload_queues_processing_after_the_commit(
-    seller, db_task_backend, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        version = _upload(seller, pdf_bytes(pages=1))
-        assert not DBTaskResult.objects.exists()
-
-    for callback in callbacks:
-        callback()
-    (queued,) = DBTaskResult.objects.all()
-    assert (queued.task_path, queued.args_kwargs) == (
-        document_version_process_task.module_path,
-        {"args": [version.pk], "kwargs": {}},
-    )
-
-
-def test_upload_without_queueing_for_the_command_line(seller, django_capture_on_commit_callbacks):
+def test_storing_an_upload_queues_nothing(seller, django_capture_on_commit_callbacks):
+    # Processing is queued by the seller's journey (selling.services.upload_store), not here.
     with django_capture_on_commit_callbacks() as callbacks:
-        _upload(seller, pdf_bytes(pages=1), enqueue=False)
+        _upload(seller, pdf_bytes(pages=1))
     assert callbacks == []
 
 
@@ -230,7 +213,7 @@ def test_extract_fills_pages_previews_thumbnails_and_toc(seller, settings):
         (2, 2, "1.1 Appels", 2),
         (3, 1, "Hoofdstuk 2", 4),
     ]
-    assert version.status == VersionStatus.UPLOADED  # published with its listing
+    assert version.status == VersionStatus.UPLOADED  # accepted with its listing (selling)
 
 
 def test_extract_twice_gives_the_same_pages_and_files(seller):
@@ -271,14 +254,14 @@ def test_fewer_preview_pages_removes_the_images_beyond(seller, django_capture_on
     assert list(version.pages.exclude(preview_image="").values_list("number", flat=True)) == [1]
 
 
-def test_publish_a_created_version_once(seller):
+def test_accept_a_created_version_once(seller):
     version = _created(seller, pages=1)
 
-    document_version_publish(version=version)
-    document_version_publish(version=version)
+    document_version_accept(version=version)
+    document_version_accept(version=version)
 
     version.refresh_from_db()
-    assert version.status == VersionStatus.PUBLISHED
+    assert version.status == VersionStatus.ACCEPTED
     assert (
-        AuditEvent.objects.filter(action="document_version.published", object_id=str(version.pk)).count() == 1
+        AuditEvent.objects.filter(action="document_version.accepted", object_id=str(version.pk)).count() == 1
     )

@@ -13,9 +13,10 @@ from studymarket.core import clock
 from studymarket.core.money import Money
 from studymarket.ledger.journals import seller_key
 from studymarket.ledger.models import Account, AccountKind, JournalSource, Payout, PayoutStatus, PayoutTrigger
-from studymarket.ledger.postings import payout_failure_post, payout_paid_post, payout_post
+from studymarket.ledger.payouts.states import payout_transition
+from studymarket.ledger.postings import payout_post
 from studymarket.orders.models import OrderLine
-from studymarket.orders.services import order_create, order_line_mark_refunded, order_mark_paid
+from studymarket.orders.services import order_create, order_line_reverse, order_mark_paid
 from studymarket.payments.models import Payment, PaymentStatus, Refund, RefundOrigin, RefundStatus
 from tests.factories import ListingFactory, SellerFactory, UserFactory
 
@@ -58,7 +59,7 @@ def refund_line(line: OrderLine, *, chargeback: bool = False) -> Refund:
             status=RefundStatus.REFUNDED,
             completed_at=timezone.now(),
         )
-        order_line_mark_refunded(
+        order_line_reverse(
             order_line_id=line.pk,
             source=JournalSource.CHARGEBACK if chargeback else JournalSource.REFUND,
             refund_id=refund.pk,
@@ -105,11 +106,11 @@ def payout_make(seller: SellerProfile | int, cents: int) -> Payout:
 def payout_settle(payout: Payout, *, paid: bool) -> Payout:
     """Sent, then paid (or failed, compensated), as staff marking the bank's answer would."""
     with transaction.atomic():
-        if paid:
-            payout.status = PayoutStatus.PAID
-            payout_paid_post(payout_id=payout.pk, booked_at=clock.now())
-        else:
-            payout.status = PayoutStatus.FAILED
-            payout_failure_post(payout_id=payout.pk, booked_at=clock.now())
-        payout.save(update_fields=["status"])
+        payout = Payout.objects.select_for_update().get(pk=payout.pk)
+        payout_transition(payout, to=PayoutStatus.SENT)
+        payout_transition(
+            payout,
+            to=PayoutStatus.PAID if paid else PayoutStatus.FAILED,
+            changes={} if paid else {"failure_reason": "test"},
+        )
     return payout

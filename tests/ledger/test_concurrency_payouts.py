@@ -10,7 +10,6 @@ zero: IntegrityError) — the race the lock exists to prevent. The SEPA file's t
 the lock on the payouts' rows instead: two files would pay the same payout twice.
 """
 
-from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -19,11 +18,11 @@ from django.db import IntegrityError, connection
 from studymarket.accounts.models import SellerProfile
 from studymarket.accounts.services import seller_payout_details_update
 from studymarket.ledger import journals, postings
-from studymarket.ledger.models import Account, AccountKind, Payout, PayoutBatch
-from studymarket.ledger.payouts import services
-from studymarket.ledger.payouts.services import PayoutRefused, payout_request
+from studymarket.ledger.models import AccountKind, Payout, PayoutBatch
+from studymarket.ledger.payouts.services import PayoutRefused, batches, common, payout_request
 from studymarket.orders.models import OrderLine
 from tests.factories import SellerFactory, UserFactory
+from tests.ledger.concurrency import unlocked
 from tests.ledger.ledger_helpers import balance, now, paid_line, refund_line, seller_cents
 from tests.orders.race import race
 
@@ -40,17 +39,11 @@ pytestmark = [
 ]
 
 
-def _unlocked(accounts: Sequence[Account]) -> dict[int, Account]:
-    """The control: accounts_lock without its row locks."""
-    ids = sorted({account.pk for account in accounts})
-    return {account.pk: account for account in Account.objects.filter(pk__in=ids).order_by("pk")}
-
-
 @pytest.fixture(params=["locked", "control"])
 def variant(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "control":
-        for module in (journals, postings, services):
-            monkeypatch.setattr(module, "accounts_lock", _unlocked)
+        for module in (journals, postings, common):
+            monkeypatch.setattr(module, "accounts_lock", unlocked)
     return str(request.param)
 
 
@@ -151,13 +144,13 @@ def test_two_files_at_once_send_each_payout_once(variant, monkeypatch):
     payout = payout_request(seller=seller)
     staff = UserFactory(is_staff=True)
     if variant == "control":
-        monkeypatch.setattr(services, "_payouts_to_send_locked", _unlocked_payouts_to_send)
+        monkeypatch.setattr(batches, "_payouts_to_send_locked", _unlocked_payouts_to_send)
 
     first, second = race(
         monkeypatch,
-        meeting_point=(services, "payout_provider_get"),
-        first=lambda: services.payout_batch_create(actor=staff),
-        second=lambda: services.payout_batch_create(actor=staff),
+        meeting_point=(batches, "payout_provider_get"),
+        first=lambda: batches.payout_batch_create(actor=staff),
+        second=lambda: batches.payout_batch_create(actor=staff),
     )
 
     assert isinstance(first, PayoutBatch)

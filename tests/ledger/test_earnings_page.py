@@ -199,7 +199,7 @@ def test_the_seller_dashboard_links_here(client):
     seller = SellerFactory()
     login(client, seller)
 
-    page = client.get(reverse("catalog:sell_dashboard")).content.decode()
+    page = client.get(reverse("selling:sell_dashboard")).content.decode()
 
     assert f'<a href="{URL}" role="button" class="secondary">Mijn verdiensten</a>' in page
 

@@ -1,5 +1,6 @@
-"""`manage.py ledger_check` (support.ledger_health): "ledger balanced" and exit 0, or each
-violation on its own line and exit 1; and the periodic task that records the outcome."""
+"""`manage.py ledger_check` (ledger.health, fed by payments.ledger_facts): "ledger balanced" and
+exit 0, or each violation on its own line and exit 1; and the periodic task that records the
+outcome."""
 
 import os
 import sqlite3
@@ -14,6 +15,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from studymarket.core import clock
+from studymarket.ledger.health import (
+    CompletedRefund,
+    LedgerFacts,
+    PaidLine,
+    RefundedLine,
+    ledger_health_check,
+)
 from studymarket.ledger.models import (
     Account,
     AccountKind,
@@ -27,9 +35,9 @@ from studymarket.ledger.postings import earnings_release_due
 from studymarket.ledger.selectors import ledger_check_latest
 from studymarket.orders.models import OrderLine, OrderStatus
 from studymarket.orders.services import order_create
+from studymarket.payments.ledger_facts import ledger_check, ledger_facts_collect
+from studymarket.payments.ledger_tasks import ledger_check_task
 from studymarket.payments.models import Refund, RefundStatus
-from studymarket.support.ledger_health import ledger_health_check
-from studymarket.support.tasks import ledger_check_task
 from tests.factories import ListingFactory, SellerFactory, UserFactory
 from tests.ledger.ledger_helpers import paid_line, payout_make, payout_settle, refund_line
 
@@ -114,7 +122,7 @@ def test_a_journal_that_does_not_sum_to_zero_is_reported():
     Entry.objects.create(journal=sale, account=clearing, amount_cents=1)
     Account.objects.filter(pk=clearing.pk).update(balance_cents=950)
 
-    violations = ledger_health_check(record=False)
+    violations = ledger_check(record=False)
 
     assert f"Journaal sale:{sale.source_ref} (#{sale.pk}) telt op tot 1 cent in plaats van 0." in violations
     assert any("Verkoop van orderregel" in v and "(950, 165, 157, 627)" in v for v in violations)
@@ -127,7 +135,7 @@ def test_a_paid_line_without_its_sale_journal_is_reported():
     type(order).objects.filter(pk=order.pk).update(status=OrderStatus.PAID, paid_at=clock.now())
     line = OrderLine.objects.get(order=order)
 
-    assert ledger_health_check(record=False) == [
+    assert ledger_check(record=False) == [
         f"Betaalde orderregel {line.pk} van bestelling {order.number} heeft geen verkoopjournaal."
     ]
 
@@ -137,7 +145,7 @@ def test_a_sale_journal_with_other_amounts_than_its_line_is_reported():
     line = paid_line()
     OrderLine.objects.filter(pk=line.pk).update(commission_cents=100)
 
-    assert ledger_health_check(record=False) == [
+    assert ledger_check(record=False) == [
         f"Verkoop van orderregel {line.pk} van bestelling {line.order.number}: geboekt "
         "(prijs, btw, commissie, verkoper) (949, 165, 157, 627), "
         "maar de orderregel zegt (949, 165, 100, 684) (in centen)."
@@ -149,7 +157,7 @@ def test_a_refunded_line_without_its_reversal_is_reported():
     line = paid_line()
     OrderLine.objects.filter(pk=line.pk).update(refunded_at=clock.now())
 
-    assert ledger_health_check(record=False) == [
+    assert ledger_check(record=False) == [
         f"Terugbetaalde orderregel {line.pk} van bestelling {line.order.number} heeft 0 terugboekingen in "
         "plaats van één."
     ]
@@ -162,7 +170,7 @@ def test_a_reversal_whose_refund_did_not_complete_is_reported():
     Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED)
     reversal = Journal.objects.get(source=JournalSource.REFUND)
 
-    assert ledger_health_check(record=False) == [
+    assert ledger_check(record=False) == [
         f"Terugboeking refund:{refund.pk} (#{reversal.pk}) hoort niet bij een voltooide terugbetaling."
     ]
 
@@ -173,7 +181,7 @@ def test_a_completed_refund_without_a_reversal_is_reported():
     refund = refund_line(line)
     Refund.objects.filter(pk=refund.pk).update(origin="chargeback")
 
-    violations = ledger_health_check(record=False)
+    violations = ledger_check(record=False)
 
     assert len(violations) == 1
     assert "is geboekt als refund, maar de terugbetaling is een chargeback" in violations[0]
@@ -197,7 +205,7 @@ def test_payouts_without_their_journals_are_reported():
     Payout.objects.filter(pk=paid.pk).update(status="paid")
 
     assert line.seller_id == seller.pk
-    assert ledger_health_check(record=False) == [
+    assert ledger_check(record=False) == [
         f"Uitbetaling {sent.pk} (sent) heeft journalen - in plaats van payout.",
         f"Uitbetaling {paid.pk} (paid) heeft journalen payout in plaats van payout, payout_paid.",
     ]
@@ -213,7 +221,7 @@ def test_a_payout_journal_of_another_amount_is_reported():
     Payout.objects.filter(pk=payout.pk).update(amount_cents=600)
     journal = Journal.objects.get(source=JournalSource.PAYOUT)
 
-    assert ledger_health_check(record=False) == [
+    assert ledger_check(record=False) == [
         f"Journaal payout:{payout.pk} (#{journal.pk}) boekt 627 cent voor verkoper {seller.pk}; "
         f"de uitbetaling is 600 cent voor verkoper {seller.pk}."
     ]
@@ -228,3 +236,44 @@ def test_the_periodic_task_records_the_outcome():
     assert ledger_check_task.call() == 1
 
     assert list(LedgerCheckRun.objects.order_by("pk").values_list("ok", flat=True)) == [True, False]
+
+
+@pytest.mark.django_db
+def test_the_check_compares_the_ledger_with_the_plain_facts_it_is_given():
+    """ledger.health reads no order or refund: what it is handed is what it compares."""
+    line = paid_line()
+    facts = ledger_facts_collect()
+    assert facts.paid_lines == [
+        PaidLine(
+            line_id=line.pk,
+            order_number=line.order.number,
+            price_cents=line.price_cents,
+            vat_cents=line.vat_cents,
+            commission_cents=line.commission_cents,
+            seller_id=line.seller_id,
+            country=line.order.buyer_country,
+        )
+    ]
+    assert ledger_health_check(facts=facts, record=False) == []
+
+    ghost = PaidLine(
+        line_id=999999,
+        order_number="SM-GHOST",
+        price_cents=949,
+        vat_cents=165,
+        commission_cents=157,
+        seller_id=line.seller_id,
+        country="NL",
+    )
+    told = LedgerFacts(
+        paid_lines=[*facts.paid_lines, ghost],
+        refunded_lines=[RefundedLine(line_id=line.pk, order_number=line.order.number)],
+        refunds=[CompletedRefund(refund_id=424242, line_id=line.pk, chargeback=False)],
+    )
+    assert ledger_health_check(facts=told, record=True) == [
+        "Betaalde orderregel 999999 van bestelling SM-GHOST heeft geen verkoopjournaal.",
+        f"Terugbetaalde orderregel {line.pk} van bestelling {line.order.number} heeft 0 terugboekingen "
+        "in plaats van één.",
+        "Voltooide terugbetaling 424242 heeft 0 terugboekingen in plaats van één.",
+    ]
+    assert LedgerCheckRun.objects.get().ok is False

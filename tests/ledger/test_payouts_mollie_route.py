@@ -1,5 +1,7 @@
 """Mollie's delayed routing: when a sale's guarantee window closes, the seller's share is routed
-to their Mollie organisation, through the real client library and the local Mollie stand-in."""
+to their Mollie organisation, through the real client library and the local Mollie stand-in.
+payments.routing hands the ledger's routing the lines' Mollie payment ids (ledger.payouts.services.
+routes never reads payments)."""
 
 from datetime import timedelta
 
@@ -12,6 +14,7 @@ from studymarket.ledger.payouts.services import payout_routes_run
 from studymarket.ledger.postings import earnings_release_due
 from studymarket.orders.models import OrderLine
 from studymarket.payments.models import Payment, PaymentStatus
+from studymarket.payments.routing import mollie_routes_run
 from tests.factories import SellerFactory
 from tests.fakes.mollie import MollieStandIn, mollie_standin  # noqa: F401
 from tests.ledger.ledger_helpers import balance, now, paid_line, refund_line, seller_cents
@@ -68,14 +71,14 @@ def release() -> None:
 def test_a_released_sale_is_routed_to_the_sellers_organisation(routes):
     line = mollie_paid_line(routes)
     held_back = mollie_paid_line(routes, seller=line.seller)  # not released yet: not routed
-    payout_routes_run()
+    mollie_routes_run()
     assert not Payout.objects.exists()
 
     Journal.objects.filter(source=JournalSource.SALE, order_line_id=held_back.pk).update(
         hold_until=now() + timedelta(days=30)
     )
     release()
-    result = payout_routes_run()
+    result = mollie_routes_run()
 
     assert (result.created, result.paid, result.failed, result.waiting) == (1, 1, 0, 0)
     payout = Payout.objects.get()
@@ -101,7 +104,7 @@ def test_a_released_sale_is_routed_to_the_sellers_organisation(routes):
         .values_list("action", flat=True)
     ) == ["payout.created", "payout.sent", "payout.paid"]
 
-    again = payout_routes_run()  # nothing new: no second route
+    again = mollie_routes_run()  # nothing new: no second route
     assert (again.created, again.paid) == (0, 0)
     assert len(routes.routes[payment_id]) == 1
 
@@ -112,7 +115,7 @@ def test_no_answer_is_asked_again_with_the_same_key(routes):
     release()
     routes.fail_next(1, "500")
 
-    first = payout_routes_run()
+    first = mollie_routes_run()
 
     assert (first.created, first.waiting) == (1, 1)
     payout = Payout.objects.get()
@@ -120,7 +123,7 @@ def test_no_answer_is_asked_again_with_the_same_key(routes):
     assert seller_cents(line.seller) == (0, 0, 0)  # in transit while we wait for Mollie
     assert balance(AccountKind.PAYOUTS_IN_TRANSIT) == -SHARE
 
-    second = payout_routes_run()
+    second = mollie_routes_run()
 
     assert (second.created, second.paid) == (0, 1)
     payment_id = Payment.objects.get(order=line.order).provider_id
@@ -136,14 +139,14 @@ def test_a_refused_route_gives_the_money_back(routes):
     Payment.objects.filter(order=line.order).update(provider_id="tr_unknown1")  # Mollie answers 404
     release()
 
-    result = payout_routes_run()
+    result = mollie_routes_run()
 
     assert (result.created, result.failed) == (1, 1)
     payout = Payout.objects.get()
     assert payout.status == PayoutStatus.FAILED
     assert payout.failure_reason.startswith("404: ")
     assert seller_cents(line.seller) == (0, SHARE, 0)  # available again (a SEPA payout can take it)
-    assert payout_routes_run().created == 0  # a refused route is not tried again
+    assert mollie_routes_run().created == 0  # a refused route is not tried again
 
 
 @pytest.mark.django_db
@@ -156,7 +159,7 @@ def test_a_refunded_sale_is_not_routed_and_a_seller_without_organisation_neither
     refund_line(refunded)
     release()
 
-    result = payout_routes_run()
+    result = mollie_routes_run()
 
     assert result.created == 0
     assert not Payout.objects.exists()
@@ -169,7 +172,7 @@ def test_nothing_is_routed_with_the_sepa_provider(settings, mollie_standin):  # 
     mollie_paid_line(mollie_standin)
     release()
 
-    assert payout_routes_run().created == 0
+    assert mollie_routes_run().created == 0
     assert not Payout.objects.exists()
 
 
@@ -194,3 +197,33 @@ def test_the_stand_in_lists_routes_and_refuses_more_than_the_payment(routes):
     listed = client.payments.perform_api_call("GET", f"payments/{payment_id}/routes")
     assert listed["count"] == 1
     assert listed["_embedded"]["routes"][0]["amount"] == {"value": "9.00", "currency": "EUR"}
+
+
+@pytest.mark.django_db
+def test_the_ledger_routes_only_lines_whose_payment_it_was_given(routes):
+    line = mollie_paid_line(routes)
+    release()
+
+    waiting = payout_routes_run(payment_ids={})  # released after the caller looked: next run
+
+    assert (waiting.created, waiting.paid) == (0, 0)
+    assert not Payout.objects.exists()
+
+    payment_id = str(Payment.objects.get(order=line.order).provider_id)
+    done = payout_routes_run(payment_ids={line.pk: payment_id})
+
+    assert (done.created, done.paid) == (1, 1)
+    assert len(routes.routes[payment_id]) == 1
+
+
+@pytest.mark.django_db
+def test_a_sale_not_paid_through_mollie_is_refused_and_stays_available(routes):
+    line = paid_line(seller=SellerFactory(mollie_organization_id=ORG))  # no Mollie payment
+    release()
+
+    result = mollie_routes_run()
+
+    assert (result.created, result.failed) == (1, 1)
+    payout = Payout.objects.get()
+    assert payout.failure_reason == "Not a Mollie payment id: ''"
+    assert seller_cents(line.seller) == (0, SHARE, 0)

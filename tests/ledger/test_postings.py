@@ -1,6 +1,7 @@
 """The ledger's postings: sales, releases, reversals (refunds and chargebacks), payouts and staff
 corrections. Every test ends with `ledger_check` saying "ledger balanced" (the fixture)."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -36,7 +37,7 @@ from studymarket.ledger.postings import (
     sale_post,
 )
 from studymarket.library.models import Entitlement
-from studymarket.orders.services import order_line_mark_refunded, order_mark_paid
+from studymarket.orders.services import order_line_reverse, order_mark_paid
 from tests.factories import SellerFactory, UserFactory
 from tests.ledger.ledger_helpers import (
     balance,
@@ -279,7 +280,7 @@ def test_a_reversal_posted_twice_is_booked_once():
     )
     with transaction.atomic():
         assert (
-            order_line_mark_refunded(
+            order_line_reverse(
                 order_line_id=line.pk, source=JournalSource.REFUND, refund_id=refund.pk, reason="again"
             )
             is False
@@ -405,9 +406,9 @@ def test_a_correction_needs_staff_and_a_reason():
     lines = [Line(AccountKind.SELLER_AVAILABLE, Money(-100), key=str(seller.pk))]
 
     with pytest.raises(AdjustmentRefused, match="Alleen medewerkers"):
-        adjustment_post(actor=UserFactory(), reason="goodwill", lines=lines)
+        adjustment_post(token=uuid.uuid4().hex, actor=UserFactory(), reason="goodwill", lines=lines)
     with pytest.raises(AdjustmentRefused, match="Geef een reden op"):
-        adjustment_post(actor=UserFactory(is_staff=True), reason="   ", lines=lines)
+        adjustment_post(token=uuid.uuid4().hex, actor=UserFactory(is_staff=True), reason="   ", lines=lines)
     assert not Journal.objects.exists()
 
 
@@ -416,6 +417,7 @@ def test_a_correction_books_the_other_side_on_adjustments_with_an_audit_record()
     staff = UserFactory(is_staff=True)
 
     journal = adjustment_post(
+        token=uuid.uuid4().hex,
         actor=staff,
         reason="Goodwill na klacht",
         lines=[Line(AccountKind.SELLER_AVAILABLE, Money(-250), key=str(seller.pk))],
@@ -443,6 +445,7 @@ def test_a_correction_never_takes_available_below_zero():
 
     with pytest.raises(AdjustmentRefused, match="onder nul"):
         adjustment_post(
+            token=uuid.uuid4().hex,
             actor=staff,
             reason="te veel uitbetaald",
             lines=[Line(AccountKind.SELLER_AVAILABLE, Money(628), key=str(line.seller_id))],
@@ -452,6 +455,7 @@ def test_a_correction_never_takes_available_below_zero():
     assert not Journal.objects.filter(source=JournalSource.ADJUSTMENT).exists()
     # Booking the excess as debt is allowed.
     adjustment_post(
+        token=uuid.uuid4().hex,
         actor=staff,
         reason="te veel uitbetaald",
         lines=[
@@ -466,13 +470,26 @@ def test_a_correction_names_a_real_seller_and_keys_only_where_they_belong():
     staff = UserFactory(is_staff=True)
     with pytest.raises(AdjustmentRefused, match="bestaande verkoper"):
         adjustment_post(
-            actor=staff, reason="r", lines=[Line(AccountKind.SELLER_DEBT, Money(5), key="999999")]
+            token=uuid.uuid4().hex,
+            actor=staff,
+            reason="r",
+            lines=[Line(AccountKind.SELLER_DEBT, Money(5), key="999999")],
         )
-    with pytest.raises(AdjustmentRefused, match="Kies bij een verkopersrekening"):
-        adjustment_post(actor=staff, reason="r", lines=[Line(AccountKind.SELLER_DEBT, Money(5))])
     with pytest.raises(AdjustmentRefused, match="Kies bij een verkopersrekening"):
         adjustment_post(
-            actor=staff, reason="r", lines=[Line(AccountKind.PLATFORM_REVENUE, Money(5), key="NL")]
+            token=uuid.uuid4().hex, actor=staff, reason="r", lines=[Line(AccountKind.SELLER_DEBT, Money(5))]
+        )
+    with pytest.raises(AdjustmentRefused, match="Kies bij een verkopersrekening"):
+        adjustment_post(
+            token=uuid.uuid4().hex,
+            actor=staff,
+            reason="r",
+            lines=[Line(AccountKind.PLATFORM_REVENUE, Money(5), key="NL")],
         )
     with pytest.raises(AdjustmentRefused, match="niet nul"):
-        adjustment_post(actor=staff, reason="r", lines=[Line(AccountKind.PLATFORM_REVENUE, Money(0))])
+        adjustment_post(
+            token=uuid.uuid4().hex,
+            actor=staff,
+            reason="r",
+            lines=[Line(AccountKind.PLATFORM_REVENUE, Money(0))],
+        )

@@ -1,24 +1,18 @@
 """Purchases with real PDFs in the private storage: what the library and reviews tests start from."""
 
 import hashlib
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage, storages
 
 from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing
 from studymarket.core.storage import private_storage
-from studymarket.documents.models import DocumentPage, DocumentVersion, VersionStatus
-from studymarket.library.models import StampedCopy
-from studymarket.library.services import entitlements_grant
+from studymarket.documents.models import DocumentVersion, VersionStatus
 from studymarket.orders.models import OrderLine
-from studymarket.orders.services import order_create, order_mark_paid
 from tests.accounts.conftest import MODEL_BACKEND
 from tests.documents.conftest import pdf_bytes
-from tests.factories import ListingFactory, SellerFactory, UserFactory, document_with_pages
+from tests.factories import ListingFactory, OrderLineFactory, SellerFactory, UserFactory, document_with_pages
 
 PAGES = 5
 
@@ -31,7 +25,7 @@ def version_with_pdf(
     sha256 = hashlib.sha256(data).hexdigest()
     name = private_storage().save(f"documents/{version.document_id}/{sha256}.pdf", ContentFile(data))
     DocumentVersion.objects.filter(pk=version.pk).update(
-        file=name, sha256=sha256, size_bytes=len(data), page_count=pages, status=VersionStatus.PUBLISHED
+        file=name, sha256=sha256, size_bytes=len(data), page_count=pages, status=VersionStatus.ACCEPTED
     )
     version.refresh_from_db()
     return version
@@ -50,12 +44,8 @@ def listing_with_pdf(*, pages: int = PAGES, **fields: object) -> Listing:
 
 
 def purchase(*, buyer: User, listing: Listing) -> OrderLine:
-    """A paid order for ``listing`` and the buyer's entitlement (granted again here: until
-    order_mark_paid grants it, and harmlessly after, as granting is idempotent)."""
-    order = order_create(buyer=buyer, listings=[listing])
-    order_mark_paid(order_id=order.pk)
-    entitlements_grant(order_id=order.pk)
-    line: OrderLine = order.lines.get()
+    """A paid order for ``listing`` (order_mark_paid: the buyer's entitlement, the sale), its line."""
+    line: OrderLine = OrderLineFactory(buyer=buyer, listing=listing)
     return line
 
 
@@ -64,36 +54,8 @@ def login(client, user: User) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _own_storage(tmp_path: Path) -> Iterator[None]:
-    """Private and public files in this test's own folder: ids are used again after each
-    test's rollback, and so would be the paths made from them (stale copies, stale pages).
-
-    The file fields hold the storage objects made at start-up, so those very objects are
-    pointed elsewhere (overriding STORAGES would make new ones that the fields never see).
-    """
-    objects = {
-        id(s): (alias, s)
-        for alias, s in [
-            ("private", storages["default"]),
-            ("private", StampedCopy._meta.get_field("file").storage),
-            ("private", DocumentVersion._meta.get_field("file").storage),
-            ("public", storages["public"]),
-            ("public", DocumentPage._meta.get_field("preview_image").storage),
-        ]
-    }
-    before = {key: s._location for key, (_, s) in objects.items()}  # type: ignore[attr-defined]
-    for _alias, storage in objects.values():
-        storage._location = str(tmp_path / _alias)  # type: ignore[attr-defined]
-        _forget_location(storage)
-    yield
-    for key, (_, storage) in objects.items():
-        storage._location = before[key]  # type: ignore[attr-defined]
-        _forget_location(storage)
-
-
-def _forget_location(storage: Storage) -> None:
-    for cached in ("base_location", "location"):
-        storage.__dict__.pop(cached, None)
+def _files_of_their_own(own_storage: None) -> None:
+    """Every library test keeps its files in a folder of its own (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -54,7 +54,9 @@ def world() -> World:
     version = listing.document.current_version
     assert version is not None
     reader_page_image(version=version, number=1, width=800)
-    entitlement_revoke(order_line_id=refunded_line.pk, reason="refund")
+    assert refunded_line.entitlement_id is not None
+    assert line.entitlement is not None
+    entitlement_revoke(entitlement_id=refunded_line.entitlement_id, reason="refund")
     users = {
         "anonymous": AnonymousUser(),
         "buyer": buyer,

@@ -80,7 +80,7 @@ def _broken():
 
 def test_a_refunded_buyers_copy_is_not_built(order_line):
     copy = _pending(order_line)
-    entitlement_revoke(order_line_id=order_line.pk, reason="refund")
+    entitlement_revoke(entitlement_id=order_line.entitlement_id, reason="refund")
     assert stamped_copy_build(stamped_copy_id=copy.pk).status == StampedCopyStatus.PENDING
     StampedCopy.objects.filter(pk=copy.pk).update(created_at=timezone.now() - timedelta(hours=1))
     assert stamped_copies_reconcile() == []

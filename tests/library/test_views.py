@@ -13,10 +13,11 @@ from PIL import Image
 
 from studymarket.core.storage import private_storage
 from studymarket.documents.models import DocumentVersion
-from studymarket.documents.pdf import RenderedPage
+from studymarket.documents.pdf import RenderedPage, pdf_open
 from studymarket.library import reader
 from studymarket.library.models import Download, StampedCopy, StampedCopyStatus
-from studymarket.library.services import entitlement_revoke, stamped_copy_build
+from studymarket.library.services import entitlement_revoke, stamped_copy_build, stamped_copy_request
+from tests.factories import EntitlementFactory
 from tests.library.conftest import PAGES, listing_with_pdf, login, purchase, version_with_pdf
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,7 @@ def test_a_newer_version_than_the_one_downloaded_is_announced(client, buyer, ord
 
 
 def test_refunded_purchases_leave_the_list(client, buyer, order_line):
-    entitlement_revoke(order_line_id=order_line.pk, reason="refund")
+    entitlement_revoke(entitlement_id=order_line.entitlement_id, reason="refund")
     login(client, buyer)
     html = client.get(reverse("library:index")).content.decode()
     assert "Account Management Samenvatting" not in html
@@ -150,6 +151,7 @@ def test_pages_and_widths_outside_the_list_are_not_found(client, buyer, document
 
 def test_another_documents_version_is_not_found_through_this_one(client, buyer, document_id):
     other = purchase(buyer=buyer, listing=listing_with_pdf())
+    assert other.entitlement is not None
     login(client, buyer)
     url = reverse("library:page", args=[document_id, other.entitlement.document.current_version_id, 1, 800])
     assert client.get(url).status_code == 404
@@ -192,6 +194,26 @@ def test_download_serves_the_buyers_copy_and_records_each_download(client, buyer
     assert (
         list(Download.objects.values_list("entitlement_id", "stamped_copy_id"))
         == [(order_line.entitlement.pk, copy.pk)] * 2
+    )
+
+
+def test_the_stamp_and_the_file_name_come_from_the_entitlements_snapshot(client, buyer, listing):
+    # No order line at all: library reads only what the entitlement copied in when granted.
+    entitlement = EntitlementFactory(
+        buyer=buyer, document=listing.document, order_number="SM-SNAP2345", language="en"
+    )
+    version = listing.document.current_version
+    copy = stamped_copy_build(
+        stamped_copy_id=stamped_copy_request(entitlement=entitlement, version=version).pk
+    )
+    with copy.file.open("rb") as stored, pdf_open(stored.read()) as pdf:
+        assert "Bought by Anna de Vries · order SM-SNAP2345" in pdf.page_text(1).splitlines()
+    login(client, buyer)
+
+    response = _download(client, listing.document_id)
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="account-management-samenvatting-SM-SNAP2345.pdf"'
     )
 
 

@@ -7,7 +7,7 @@ from django_tasks_db.models import DBTaskResult
 from studymarket.catalog.models import Listing
 from studymarket.core.models import AuditEvent
 from studymarket.library.models import Entitlement
-from studymarket.orders import services
+from studymarket.orders import states
 from studymarket.orders.models import Order, OrderStatus
 from studymarket.orders.services import order_create, order_mark_paid
 from studymarket.orders.tasks import order_receipt_send_task
@@ -48,6 +48,17 @@ def test_paid_grants_entitlements_counts_the_sales_and_queues_the_receipt(db_tas
     assert (returned.status, returned.paid_at) == (OrderStatus.PAID, paid_at)
     documents = sorted((order.buyer_id, line.listing.document_id) for line in order.lines.all())
     assert _effects(order) == (OrderStatus.PAID, [1, 4], documents, 1, [[order.pk]])
+
+
+@pytest.mark.django_db
+def test_paid_gives_each_entitlement_the_orders_number_and_language():
+    order = _order()
+    Order.objects.filter(pk=order.pk).update(language="en")  # checked out in English
+
+    order_mark_paid(order_id=order.pk, send_receipt=False)
+
+    granted = Entitlement.objects.filter(order_line__order=order).values_list("order_number", "language")
+    assert sorted(granted) == [(order.number, "en")] * 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -99,7 +110,7 @@ def test_a_canceled_order_cannot_become_paid():
 def _paid_at_once(monkeypatch: pytest.MonkeyPatch, order: Order) -> None:
     race(
         monkeypatch,
-        meeting_point=(services, "_order_locked"),
+        meeting_point=(states, "order_lock"),
         first=lambda: order_mark_paid(order_id=order.pk),
         second=lambda: order_mark_paid(order_id=order.pk),
     )
@@ -107,7 +118,7 @@ def _paid_at_once(monkeypatch: pytest.MonkeyPatch, order: Order) -> None:
 
 @postgresql_only()
 @pytest.mark.django_db(transaction=True)
-def test_two_confirmations_at_once_pay_the_order_once(monkeypatch, db_task_backend):
+def test_two_confirmations_at_once_pay_the_order_once_postgres(monkeypatch, db_task_backend):
     order = _order()
 
     _paid_at_once(monkeypatch, order)
@@ -122,11 +133,11 @@ def test_two_confirmations_at_once_pay_the_order_once(monkeypatch, db_task_backe
 
 @postgresql_only()
 @pytest.mark.django_db(transaction=True)
-def test_control_without_the_lock_both_confirmations_count(monkeypatch, db_task_backend):
+def test_control_without_the_lock_both_confirmations_count_postgres(monkeypatch, db_task_backend):
     """The race the row lock prevents: both calls see "pending", both count the sales and both
     queue a receipt."""
     order = _order()
-    monkeypatch.setattr(services, "_order_locked", lambda *, order_id: Order.objects.get(pk=order_id))
+    monkeypatch.setattr(states, "order_lock", lambda order_id: Order.objects.get(pk=order_id))
 
     _paid_at_once(monkeypatch, order)
 

@@ -1,12 +1,15 @@
 """What "delivered exactly once" means for a paid order, asserted in one place: one paid
-transition, one set of entitlements (library), one count of each sale, and one receipt."""
+transition, one set of entitlements (library), one sale journal per line (ledger), one count
+of each sale, and one receipt."""
 
 from django.core import mail
 
 from studymarket.catalog.models import Listing
 from studymarket.core.models import AuditEvent
+from studymarket.ledger.models import Journal, JournalSource
+from studymarket.ledger.selectors import seller_balance
 from studymarket.library.models import Entitlement
-from studymarket.orders.models import Order, OrderStatus
+from studymarket.orders.models import Order, OrderLine, OrderStatus
 from studymarket.payments.models import Payment
 
 
@@ -20,10 +23,25 @@ def assert_delivered_once(order: Order, *, receipt: bool = True) -> None:
     assert AuditEvent.objects.filter(action="order.paid", object_id=str(order.pk)).count() == 1
 
     lines = list(order.lines.order_by("pk"))
-    entitlements = list(Entitlement.objects.filter(order_line__order=order).order_by("order_line_id"))
-    assert [(e.order_line_id, e.buyer_id, e.revoked_at) for e in entitlements] == [
+    entitlements = list(Entitlement.objects.filter(order_line__order=order).order_by("order_line"))
+    assert [(e.order_line.pk, e.buyer_id, e.revoked_at) for e in entitlements] == [
         (line.pk, order.buyer_id, None) for line in lines
     ]
+    assert [line.entitlement_id for line in lines] == [e.pk for e in entitlements]
+    # The sale journal posted once per line (the ledger's unique source would hide a second
+    # posting's row, so its audit event is counted too).
+    sales = Journal.objects.filter(
+        source=JournalSource.SALE, order_line_id__in=[line.pk for line in lines]
+    ).order_by("order_line_id")
+    assert [(j.source_ref, j.order_line_id) for j in sales] == [(str(line.pk), line.pk) for line in lines]
+    # ... and booked once: each seller's held earnings are their share of their paid lines, once.
+    for seller_id in {line.seller_id for line in lines}:
+        paid = OrderLine.objects.filter(seller_id=seller_id, order__status=OrderStatus.PAID).select_related(
+            "order"
+        )
+        assert seller_balance(seller_id=seller_id).pending.cents == sum(
+            line.seller_share.cents for line in paid
+        )
     granted = AuditEvent.objects.filter(
         action="entitlement.granted", object_id__in=[str(e.pk) for e in entitlements]
     )

@@ -8,11 +8,10 @@ from studymarket.ledger.models import Journal, JournalSource
 from studymarket.library.models import Entitlement, StampedCopy, StampedCopyStatus
 from studymarket.library.services import download_record
 from studymarket.orders.models import Order, OrderLine
-from studymarket.orders.services import order_create
 from studymarket.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from studymarket.payments.providers.simulated import simulated_payment_decide
 from studymarket.payments.services import payment_start, payment_sync
-from tests.factories import ListingFactory, UserFactory
+from tests.factories import ListingFactory, OrderFactory
 from tests.fakes.mollie import MollieStandIn
 from tests.library.conftest import listing_with_pdf
 
@@ -27,7 +26,7 @@ def paid_order(
         listing_with_pdf(price_cents=price) if with_pdf else ListingFactory(price_cents=price)
         for price in prices
     ]
-    order = order_create(buyer=UserFactory(), listings=listings, buyer_country="NL")
+    order: Order = OrderFactory(listings=listings, buyer_country="NL")
     payment = payment_start(order=order, method="ideal")
     assert payment.provider_id is not None
     if mollie is None:

@@ -116,7 +116,7 @@ def _all_at_once(count: int, work: Callable[[], object]) -> list[object]:
         return [future.result() for future in [pool.submit(run) for _ in range(count)]]
 
 
-def test_100_webhooks_at_once_make_one_paid_transition(
+def test_100_webhooks_at_once_make_one_paid_transition_postgres(
     make_order, mollie, busy_live_server, settings, variant
 ):
     settings.SITE_URL = busy_live_server
@@ -142,7 +142,7 @@ def test_100_webhooks_at_once_make_one_paid_transition(
         assert _paid_transitions(payment) > 1
 
 
-def test_two_syncs_at_once_apply_once(make_order, variant):
+def test_two_syncs_at_once_apply_once_postgres(make_order, variant):
     payment = services.payment_start(order=make_order(), method="ideal")
     simulated_payment_decide(simulated_id=str(payment.provider_id), status="paid")
 

@@ -9,9 +9,9 @@ from django.db import transaction
 from studymarket.core.models import AuditEvent
 from studymarket.library.models import Download, Entitlement
 from studymarket.library.services import AccessRevoked, download_record
-from studymarket.payments import refunds, reversals
+from studymarket.payments import reversals
 from studymarket.payments.models import Payment, Refund, RefundRequestStatus
-from studymarket.payments.refunds import refund_request_create
+from studymarket.payments.refunds import booking, refund_request_create, requests, state
 from studymarket.payments.services import payment_sync
 from tests.orders.race import postgresql_only, race
 from tests.payments.refunding import assert_refunded_once, first_line, paid_order, the_payment
@@ -31,12 +31,12 @@ def _unlocked(payment_id: int) -> Payment:
 @pytest.fixture(params=["locked", "control"])
 def variant(request, monkeypatch):
     if request.param == "control":
-        monkeypatch.setattr(refunds, "payment_lock", _unlocked)
-        monkeypatch.setattr(reversals, "payment_lock", _unlocked)
+        for module in (state, booking, reversals):
+            monkeypatch.setattr(module, "payment_lock", _unlocked)
     return request.param
 
 
-def test_webhook_racing_refund_makes_one_reversal(variant, monkeypatch):
+def test_webhook_racing_refund_makes_one_reversal_postgres(variant, monkeypatch):
     """refund_execute has the provider's answer and is booking it (inside its transaction) when
     the provider's webhook makes payment_sync find the same refund. One booking, one reversal,
     one pair of e-mails; without the lock, both book it."""
@@ -47,7 +47,7 @@ def test_webhook_racing_refund_makes_one_reversal(variant, monkeypatch):
 
     first, second = race(
         monkeypatch,
-        meeting_point=(refunds, "order_line_mark_refunded"),
+        meeting_point=(booking, "order_line_reverse"),
         first=lambda: refund_request_create(
             buyer=order.buyer, order_line=line, reason="duplicate", explanation=""
         ),
@@ -74,7 +74,7 @@ def download_variant(request, monkeypatch):
 
         class Unlocked:
             def get(self, **kwargs):
-                if "order_line_id" in kwargs:
+                if "order_line" in kwargs:
                     return Entitlement.objects.get(**kwargs)
                 return real().get(**kwargs)
 
@@ -82,7 +82,7 @@ def download_variant(request, monkeypatch):
     return request.param
 
 
-def test_download_racing_refund_request(download_variant, monkeypatch):
+def test_download_racing_refund_request_postgres(download_variant, monkeypatch):
     """The buyer clicks "Download PDF" while the refund request is being approved: either the
     download counts (the request goes to staff) or it is refused (access revoked) — never a
     file and the money both. Without the entitlement's lock, both happen."""
@@ -99,7 +99,7 @@ def test_download_racing_refund_request(download_variant, monkeypatch):
 
     first, second = race(
         monkeypatch,
-        meeting_point=(refunds, "guarantee_check"),
+        meeting_point=(requests, "guarantee_check"),
         first=lambda: refund_request_create(
             buyer=order.buyer, order_line=line, reason="duplicate", explanation=""
         ),

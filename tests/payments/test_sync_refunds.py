@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from studymarket.core.models import AuditEvent
 from studymarket.ledger.models import JournalSource
-from studymarket.payments import refunds
 from studymarket.payments.models import (
     Payment,
     Refund,
@@ -21,7 +20,7 @@ from studymarket.payments.models import (
     UnmatchedReversalStatus,
 )
 from studymarket.payments.providers.simulated import simulated_chargeback, simulated_dashboard_refund
-from studymarket.payments.refunds import refund_request_create
+from studymarket.payments.refunds import provider, refund_request_create
 from studymarket.payments.reversals import unmatched_reversal_resolve
 from studymarket.payments.selectors import unmatched_reversal_list
 from studymarket.payments.services import payment_sync, refunds_and_reversals_reconcile
@@ -146,14 +145,14 @@ def test_our_own_refund_found_by_the_sync_first_is_booked_once(monkeypatch):
     order = paid_order()
     line = first_line(order)
     booked: list[int] = []
-    original = refunds._refund_complete
+    original = provider.refund_complete
 
     def webhook_first(**kwargs):
         payment_sync(payment_id=the_payment(order).pk)  # the webhook wins the race
         booked.append(1)
         return original(**kwargs)
 
-    monkeypatch.setattr(refunds, "_refund_complete", webhook_first)
+    monkeypatch.setattr(provider, "refund_complete", webhook_first)
     refund_request_create(buyer=order.buyer, order_line=line, reason="duplicate", explanation="")
 
     assert booked == [1]

@@ -7,10 +7,9 @@ from django.db import connection
 from studymarket.catalog.models import Listing
 from studymarket.core.models import AuditEvent
 from studymarket.library.services import entitlement_revoke
-from studymarket.orders.services import order_create, order_mark_paid
 from studymarket.reviews.models import Review
 from studymarket.reviews.services import ReviewRefused, review_create
-from tests.factories import UserFactory
+from tests.factories import OrderLineFactory, UserFactory
 from tests.library.conftest import listing_with_pdf, purchase
 
 pytestmark = pytest.mark.django_db
@@ -56,26 +55,26 @@ def test_only_the_buyer_may_review(order_line):
 
 
 def test_an_unpaid_order_gives_no_review(buyer):
-    order = order_create(buyer=buyer, listings=[listing_with_pdf()])
+    line = OrderLineFactory(buyer=buyer, listing=listing_with_pdf(), paid=False)
     with pytest.raises(ReviewRefused):
-        review_create(author=buyer, order_line=order.lines.get(), rating=5, text="Nog niet betaald")
+        review_create(author=buyer, order_line=line, rating=5, text="Nog niet betaald")
 
 
 def test_a_refunded_buyer_may_not_start_a_review(buyer, order_line):
-    entitlement_revoke(order_line_id=order_line.pk, reason="refund")
+    entitlement_revoke(entitlement_id=order_line.entitlement_id, reason="refund")
     with pytest.raises(ReviewRefused, match="Alleen kopers"):
         review_create(author=buyer, order_line=order_line, rating=1, text="Geld terug en toch een review")
 
 
 def test_a_review_written_before_a_refund_stays(buyer, order_line):
     review = review_create(author=buyer, order_line=order_line, rating=2, text="Tegenvaller")
-    entitlement_revoke(order_line_id=order_line.pk, reason="refund")
+    entitlement_revoke(entitlement_id=order_line.entitlement_id, reason="refund")
     assert Review.objects.get() == review
 
 
 def test_buying_again_after_a_refund_does_not_give_a_second_review(buyer, listing, order_line):
     review_create(author=buyer, order_line=order_line, rating=2, text="Tegenvaller")
-    entitlement_revoke(order_line_id=order_line.pk, reason="refund")
+    entitlement_revoke(entitlement_id=order_line.entitlement_id, reason="refund")
     again = purchase(buyer=buyer, listing=listing)
     with pytest.raises(ReviewRefused, match="al beoordeeld"):
         review_create(author=buyer, order_line=again, rating=5, text="Toch goed")
@@ -93,12 +92,7 @@ def test_two_submits_at_once_make_one_review():
     """A double click: both requests reach the service together; one review, counted once."""
     listing = listing_with_pdf()
     buyer = UserFactory()
-    order = order_create(buyer=buyer, listings=[listing])
-    order_mark_paid(order_id=order.pk)
-    from studymarket.library.services import entitlements_grant
-
-    entitlements_grant(order_id=order.pk)
-    line = order.lines.get()
+    line = OrderLineFactory(buyer=buyer, listing=listing)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from studymarket.library.services import entitlement_revoke
 from studymarket.reviews.models import Review
@@ -46,7 +47,7 @@ def test_no_form_for_those_who_may_not_review(client, listing, order_line, who):
     if who == "someone_else":
         login(client, UserFactory())
     elif who == "refunded_buyer":
-        entitlement_revoke(order_line_id=order_line.pk, reason="refund")
+        entitlement_revoke(entitlement_id=order_line.entitlement_id, reason="refund")
         login(client, order_line.order.buyer)
     html = _listing_page(client, listing)
     assert 'id="review-form"' not in html
@@ -114,3 +115,16 @@ def test_a_buyer_of_two_listings_reviews_each(client, buyer, listing, order_line
     review_create(author=buyer, order_line=order_line, rating=5, text="Eerste")
     login(client, buyer)
     assert f'action="{reverse("reviews:create", args=[other_line.pk])}"' in _listing_page(client, other)
+
+
+def test_a_refunded_purchases_review_says_so_from_its_order_line(client, buyer, listing, order_line):
+    review_create(author=buyer, order_line=order_line, rating=2, text="Tegenvaller")
+    pill = '<span class="pill">Terugbetaald</span>'
+    assert pill not in _listing_page(client, listing)
+
+    # order_line_reverse sets it (with the rest of a reversal); the review has no copy of it.
+    type(order_line).objects.filter(pk=order_line.pk).update(refunded_at=timezone.now())
+
+    html = _listing_page(client, listing)
+    assert html.count(pill) == 1
+    assert "Tegenvaller" in html

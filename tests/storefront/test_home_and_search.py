@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from studymarket.catalog.models import ListingStatus
-from studymarket.catalog.search.indexing import search_index_listings
 from studymarket.catalog.selectors import listing_search_basic
+from studymarket.search.index_sync import search_index_listings
 from tests.factories import CourseFactory, InstitutionFactory, ListingFactory, ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ def _html(client, url: str):
 
 
 def _search(client, query: str):
-    return _html(client, reverse("storefront:search") + "?" + f"q={query}".replace(" ", "+"))
+    return _html(client, reverse("search:search") + "?" + f"q={query}".replace(" ", "+"))
 
 
 def test_home_page_shows_search_popular_courses_recent_documents_and_figures(client):
@@ -26,7 +26,7 @@ def test_home_page_shows_search_popular_courses_recent_documents_and_figures(cli
 
     html = _html(client, reverse("storefront:home"))
 
-    assert f'action="{reverse("storefront:search")}"' in html
+    assert f'action="{reverse("search:search")}"' in html
     assert 'id="home-search" name="q"' in html
     assert "Populaire vakken" in html
     assert f'<a href="{course.get_absolute_url()}">Account Management</a>' in html
@@ -122,7 +122,7 @@ def test_search_page_shows_results_with_count(client, catalog):
 
 
 def test_search_page_without_query_shows_a_hint(client, catalog):
-    html = _html(client, reverse("storefront:search"))
+    html = _html(client, reverse("search:search"))
     assert "Typ een of meer woorden" in html
     assert "listing-card" not in html
     assert "Typ een of meer woorden" in _search(client, "   ")

@@ -164,7 +164,7 @@ def test_meta_descriptions_describe_each_kind_of_page(client):
         course.get_absolute_url(): FACTS["course"],
         institution.get_absolute_url(): FACTS["institution"],
         listing.seller.get_absolute_url(): FACTS["seller"],
-        reverse("storefront:search"): "Zoek samenvattingen",
+        reverse("search:search"): "Zoek samenvattingen",
     }
     default = _head(client, reverse("accounts:login")).meta["description"]
     for path, expected in pages.items():
@@ -384,7 +384,7 @@ def test_robots_allows_the_public_pages_and_names_the_sitemap(client):
         listing.course.programme.institution.get_absolute_url(),
         listing.seller.get_absolute_url(),
         "/boek/9789043036115/",
-        reverse("storefront:search") + "?q=account",
+        reverse("search:search") + "?q=account",
         "/sitemap.xml",
         "/media/previews/p1.webp",
         "/static/css/studymarket.css",
@@ -410,9 +410,9 @@ def test_robots_disallows_the_back_office_accounts_checkout_and_reading(client):
         reverse("library:read", kwargs={"document_id": listing.document_id}),
         reverse("library:download", kwargs={"document_id": listing.document_id}),
         "/en" + reverse("library:read", kwargs={"document_id": listing.document_id}),
-        reverse("catalog:sell_dashboard"),
+        reverse("selling:sell_dashboard"),
         reverse("catalog:follow_seller", kwargs={"slug": listing.seller.slug}),
-        reverse("storefront:autocomplete") + "?q=acc",
+        reverse("search:autocomplete") + "?q=acc",
         "/webhooks/mollie/",
     ]
     for path in private:

@@ -567,7 +567,11 @@ def test_an_adjustment_is_booked_with_actor_and_reason_once(staff_client, staff,
     assert amounts == [(AccountKind.ADJUSTMENTS, 1250), (AccountKind.SELLER_AVAILABLE, -1250)]
     assert AuditEvent.objects.filter(action="ledger.adjustment_posted", actor=staff).count() == 1
 
-    # The same form again (a double click, a reload): booked once.
+    assert journal.source_ref == data["token"]  # the ledger keeps the form's token: one journal per token
+
+    # The same form again (a double click, a reload): booked once, by the ledger's constraint
+    # (no cache involved: emptying it changes nothing).
+    cache.clear()
     response = staff_client.post(reverse("support:adjustment"), data, follow=True)
     assert messages_of(response) == ["Deze correctie was al geboekt; ze is niet nog eens geboekt."]
     assert Journal.objects.filter(source=JournalSource.ADJUSTMENT).count() == 1
@@ -647,7 +651,6 @@ def test_an_adjustment_form_without_its_token_books_nothing(staff_client):
     assert response.status_code == 400
     assert "Laad de pagina opnieuw en vul de correctie nog eens in." in response.content.decode()
     assert not Journal.objects.exists()
-    cache.clear()
 
 
 # ---------------------------------------------------------------------------------------------

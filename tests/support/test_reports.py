@@ -1,8 +1,9 @@
 """The back office's reports, as pages and as CSV for the accountant: VAT per country per quarter
 (EU one-stop shop), platform revenue per month, what we owe each seller. Exact amounts from
 sales posted by order_mark_paid (core.pricing: € 9,49 → VAT € 1,65, commission € 1,57, seller
-€ 6,27), a refund through order_line_mark_refunded, and a staff correction."""
+€ 6,27), a refund through order_line_reverse, and a staff correction."""
 
+import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,9 +20,9 @@ from studymarket.ledger.models import AccountKind
 from studymarket.ledger.payouts.services import payout_request
 from studymarket.ledger.postings import adjustment_post
 from studymarket.orders.models import OrderLine
-from studymarket.orders.services import order_create, order_line_mark_refunded, order_mark_paid
+from studymarket.orders.services import order_create, order_line_reverse, order_mark_paid
 from studymarket.payments.models import Payment, PaymentStatus, Refund, RefundOrigin, RefundStatus
-from studymarket.support import reports
+from studymarket.support.money import reports
 from tests.factories import ListingFactory, SellerFactory, UserFactory
 from tests.support.test_money_views import login, released_sales, seller_with_details
 
@@ -59,9 +60,7 @@ def refunded(line: OrderLine) -> None:
             provider_id=f"re_{line.pk}",
             completed_at=clock.now(),
         )
-        assert order_line_mark_refunded(
-            order_line_id=line.pk, source="refund", refund_id=refund.pk, reason="test"
-        )
+        assert order_line_reverse(order_line_id=line.pk, source="refund", refund_id=refund.pk, reason="test")
 
 
 @pytest.fixture
@@ -92,6 +91,7 @@ def year_of_sales(staff) -> int:
     assert clock.now().astimezone(AMSTERDAM).month >= 10, "this test expects to run in Q4"
     refunded(first)
     adjustment_post(
+        token=uuid.uuid4().hex,
         actor=staff,
         reason="Vergeten commissie",
         lines=[Line(AccountKind.PLATFORM_REVENUE, Money(-100)), Line(AccountKind.ADJUSTMENTS, Money(100))],

@@ -146,9 +146,9 @@ def test_approving_publishes_and_finalises_the_listing(
     assert response.status_code == 302
     assert response["Location"] == QUEUE
     held.refresh_from_db()
-    assert held.status == VersionStatus.PUBLISHED
+    assert held.status == VersionStatus.ACCEPTED
     task = DBTaskResult.objects.get()
-    assert task.task_path == "studymarket.catalog.tasks.listing_finalize_task"
+    assert task.task_path == "studymarket.selling.tasks.listing_finalize_task"
     assert task.args_kwargs == {"args": [held.document.listing.pk], "kwargs": {}}
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Goedgekeurd: de upload is gepubliceerd."

@@ -10,7 +10,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from studymarket.catalog.models import ListingStatus
 from studymarket.documents.models import MatchKind, VersionStatus
-from studymarket.documents.services import document_upload
+from studymarket.selling.services import upload_store
 from tests.accounts.conftest import MODEL_BACKEND
 from tests.documents.test_originality import page_texts
 from tests.factories import ListingFactory, SellerFactory, UserFactory
@@ -34,7 +34,7 @@ def text_pdf(pages: list[str]) -> bytes:
 
 def upload(pages: list[str], name: str):
     seller = SellerFactory()
-    return document_upload(seller=seller, file=ContentFile(text_pdf(pages)), original_name=name)
+    return upload_store(seller=seller, file=ContentFile(text_pdf(pages)), original_name=name)
 
 
 def test_a_near_copy_is_held_and_published_after_approval(client, django_capture_on_commit_callbacks):
@@ -42,7 +42,7 @@ def test_a_near_copy_is_held_and_published_after_approval(client, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         first = upload(texts, "origineel.pdf")
     first.refresh_from_db()
-    assert first.status == VersionStatus.PUBLISHED
+    assert first.status == VersionStatus.ACCEPTED
 
     with django_capture_on_commit_callbacks(execute=True):
         copy = upload([*texts[:5], *page_texts(2, pages=1, words=150)], "kopie.pdf")
@@ -70,5 +70,5 @@ def test_a_near_copy_is_held_and_published_after_approval(client, django_capture
     assert response.status_code == 302
     copy.refresh_from_db()
     listing.refresh_from_db()
-    assert copy.status == VersionStatus.PUBLISHED
+    assert copy.status == VersionStatus.ACCEPTED
     assert listing.status == ListingStatus.PUBLISHED

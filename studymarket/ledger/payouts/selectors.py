@@ -1,4 +1,5 @@
-"""Reads for payouts: a seller's payout history, and the sales due a Mollie route.
+"""Reads for payouts: a seller's payout history, the sales due a Mollie route and the routes
+waiting for Mollie's answer.
 
 The seller's balances, pending lines and weekly earnings are ledger.selectors' (shared with the
 back office); what only payouts need is here.
@@ -6,7 +7,6 @@ back office); what only payouts need is here.
 
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
@@ -19,6 +19,7 @@ from studymarket.ledger.models import (
     Payout,
     PayoutStatus,
 )
+from studymarket.ledger.payouts.providers import MOLLIE_ROUTE, SEPA
 
 
 def seller_payout_list(*, seller_id: int, limit: int = 50) -> QuerySet[Payout]:
@@ -30,7 +31,7 @@ def seller_payout_open(*, seller_id: int) -> Payout | None:
     """The seller's SEPA payout on its way (created or sent), if any."""
     return (
         Payout.objects.filter(
-            seller_id=seller_id, provider="sepa", status__in=[PayoutStatus.CREATED, PayoutStatus.SENT]
+            seller_id=seller_id, provider=SEPA, status__in=[PayoutStatus.CREATED, PayoutStatus.SENT]
         )
         .order_by("-created_at", "-pk")
         .first()
@@ -74,17 +75,26 @@ def routes_due(*, limit: int = 500) -> list[RouteDue]:
     ]
 
 
-def route_payment_id_get(*, order_line_id: int) -> str:
-    """The Mollie payment (``tr_…``) that paid for the order line, whose money a route moves;
-    "" when it was not paid through Mollie.
+@dataclass(frozen=True)
+class RouteWaiting:
+    payout_id: int
+    order_line_id: int
 
-    payments sits above ledger, so its model is looked up by name, read-only, the way
-    CONVENTIONS.md §8 lets a lower app point upwards (a string reference, no import)."""
-    payment_model = apps.get_model("payments", "Payment")
-    provider_id = (
-        payment_model.objects.filter(order__lines__pk=order_line_id, provider="mollie", status="paid")
-        .order_by("-pk")
-        .values_list("provider_id", flat=True)
-        .first()
+
+def route_payouts_waiting(*, limit: int = 500) -> list[RouteWaiting]:
+    """Route payouts made and not answered yet (created), oldest first."""
+    rows = (
+        Payout.objects.filter(provider=MOLLIE_ROUTE, status=PayoutStatus.CREATED, order_line_id__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "order_line_id")[:limit]
     )
-    return str(provider_id or "")
+    return [RouteWaiting(payout_id=pk, order_line_id=line_id) for pk, line_id in rows if line_id is not None]
+
+
+def route_order_line_ids(*, limit: int = 500) -> list[int]:
+    """The order lines a routing run needs the Mollie payment of: the released sales due a route
+    and the lines of routes not answered yet. The caller (payments.routing) looks them up, since
+    payments sit above the ledger, and hands them to ``payout_routes_run``."""
+    lines = [due.order_line_id for due in routes_due(limit=limit)]
+    lines += [waiting.order_line_id for waiting in route_payouts_waiting(limit=limit)]
+    return sorted(set(lines))

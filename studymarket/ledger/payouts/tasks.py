@@ -1,20 +1,14 @@
 """Background tasks of payouts (django_tasks): ids (or nothing) in, idempotent.
 
-Periodic, for serve.PERIODIC_TASKS:
-- ``studymarket.ledger.payouts.tasks.payouts_weekly_task``: weekly payouts (from PAYOUT_WEEKDAY on).
-- ``studymarket.ledger.payouts.tasks.payout_routes_task``: Mollie routes of released sales
-  (does nothing unless PAYOUT_PROVIDER=mollie_route).
+Periodic (config/periodic.py): ``studymarket.ledger.payouts.tasks.payouts_weekly_task``, weekly
+payouts (from PAYOUT_WEEKDAY on). The Mollie routing task needs the payments' Mollie ids, which
+sit above the ledger, so it lives in payments (``studymarket.payments.ledger_tasks``).
 """
-
-import dataclasses
 
 from django_tasks import task
 
-from studymarket.ledger.payouts.services import (
-    payout_failed_mail_send,
-    payout_routes_run,
-    payouts_weekly_create,
-)
+from studymarket.ledger.payouts.notifications import payout_failed_mail_send
+from studymarket.ledger.payouts.services import payouts_weekly_create
 
 
 @task()
@@ -22,14 +16,6 @@ def payouts_weekly_task() -> int:
     """A payout for every seller on the weekly schedule that has none this week yet; returns
     how many were made. Safe to run as often as you like (one payout per seller per week)."""
     return payouts_weekly_create()
-
-
-@task()
-def payout_routes_task() -> dict[str, int]:
-    """Route released sales to the sellers' Mollie organisations, and ask again for routes left
-    unanswered (same idempotency key)."""
-    result = payout_routes_run()
-    return dataclasses.asdict(result)
 
 
 @task()

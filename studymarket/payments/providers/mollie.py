@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
-from mollie.api.client import Client
 from mollie.api.error import (
     IdentifierError,
     NotFoundError,
@@ -27,6 +26,7 @@ from mollie.api.error import (
 )
 from mollie.api.objects.payment import Payment as MolliePayment
 
+from studymarket.core.mollie import mollie_client
 from studymarket.core.money import Money
 from studymarket.payments.providers.base import (
     ProviderChargeback,
@@ -166,12 +166,10 @@ class MollieProvider:
     def _api(self) -> Any:
         # Built on first use: checking a webhook's hint needs no client.
         if self._client is None:
-            # requests takes float seconds; the SDK's hint says int, so the tests' 0.5 s needs Any.
-            timeout: Any = (self._timeout, self._timeout)
-            client = Client(api_endpoint=self._api_endpoint, timeout=timeout)
             with _mapped_errors():
-                client.set_api_key(self._api_key)
-            self._client = client
+                self._client = mollie_client(
+                    api_key=self._api_key, api_endpoint=self._api_endpoint, timeout_seconds=self._timeout
+                )
         return self._client
 
     def create_payment(

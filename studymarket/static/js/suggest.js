@@ -1,5 +1,5 @@
 // The header search box's suggestions: htmx fills #header-suggestions with links
-// (storefront/_search_suggestions.html); this moves through them with the arrow keys and
+// (search/_suggestions.html); this moves through them with the arrow keys and
 // closes the list on Escape or when the focus leaves the form. Without it the links still
 // work with Tab and the mouse, and without JavaScript the box is a plain GET form.
 (function () {

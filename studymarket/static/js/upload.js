@@ -1,4 +1,4 @@
-// The upload form (catalog/seller/_upload_form.html): drop a file or pick one, check it here
+// The upload form (selling/_upload_form.html): drop a file or pick one, check it here
 // (type and size, so a 60 MB file is not sent for nothing), then let htmx send it while a
 // <progress> shows the bytes going up. Without this script the form is a plain post.
 (() => {

@@ -15,15 +15,12 @@ from django.utils.text import slugify
 from studymarket.accounts.models import PayoutSchedule, SellerProfile, User
 from studymarket.accounts.services import seller_payout_details_update, seller_profile_create, user_create
 from studymarket.catalog.models import Book, Course, Institution, Listing, Programme
-from studymarket.catalog.search.backends.base import backend_get
-from studymarket.catalog.search.indexing import search_index_listings, search_rebuild
 from studymarket.catalog.services import (
     book_create,
     course_create,
     default_preview_page_count,
     institution_create,
     listing_create,
-    listing_publish,
     programme_create,
 )
 from studymarket.documents.selectors import document_find
@@ -33,6 +30,9 @@ from studymarket.orders.models import Order, OrderLine, OrderStatus
 from studymarket.orders.services import order_create, order_mark_paid
 from studymarket.reviews.models import Review
 from studymarket.reviews.services import review_create
+from studymarket.search.backends import backend_get
+from studymarket.search.index_sync import search_index_listings, search_rebuild
+from studymarket.selling.services import listing_publish
 from studymarket.storefront.demo.courses import BOOKS, COURSES, INSTITUTIONS
 from studymarket.storefront.demo.listings import ListingSpec, demo_listings
 from studymarket.storefront.demo.pdf import demo_pdf_build

@@ -3,7 +3,7 @@
 Prepares the database and static files, loads the demo data, then runs the web
 server (granian) and the background-task worker (django-tasks-db) side by side
 until Ctrl-C or SIGTERM, or until either of them dies. Meanwhile it queues the
-periodic tasks (PERIODIC_TASKS) for the worker.
+periodic tasks (settings.PERIODIC_TASKS, config/periodic.py) for the worker.
 """
 
 from __future__ import annotations
@@ -34,29 +34,6 @@ STOP_TIMEOUT_SECONDS = 15
 POLL_SECONDS = 0.2
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-# Queued while the server runs, first at start: (task, setting with its interval in seconds).
-# Named by path: core sits below every app and imports none of them.
-PERIODIC_TASKS = [
-    # A laptop receives no webhooks: this sweep is how it learns of payments made elsewhere.
-    ("studymarket.payments.tasks.payments_reconcile_task", "PAYMENT_RECONCILE_INTERVAL_SECONDS"),
-    # Refunds left pending; refunds and chargebacks made at the provider (no webhooks here either).
-    ("studymarket.payments.tasks.refunds_reconcile_task", "PAYMENT_RECONCILE_INTERVAL_SECONDS"),
-    # Uploads a killed worker left in processing (also run once at start).
-    ("studymarket.documents.tasks.document_versions_reconcile_task", "RECONCILE_INTERVAL_SECONDS"),
-    # Buyers' stamped copies whose build a killed worker left pending.
-    ("studymarket.library.tasks.stamped_copies_reconcile_task", "RECONCILE_INTERVAL_SECONDS"),
-    # E-mails to followers about a new document that a lost task or a failed send left unsent.
-    ("studymarket.catalog.tasks.follow_notifications_reconcile_task", "RECONCILE_INTERVAL_SECONDS"),
-    # Sellers' earnings whose guarantee window is over become available.
-    ("studymarket.ledger.tasks.earnings_release_task", "LEDGER_INTERVAL_SECONDS"),
-    # Weekly payouts on PAYOUT_WEEKDAY (catches up if the worker was down that day).
-    ("studymarket.ledger.payouts.tasks.payouts_weekly_task", "LEDGER_INTERVAL_SECONDS"),
-    # PAYOUT_PROVIDER=mollie_route: route released sales' shares (does nothing for sepa).
-    ("studymarket.ledger.payouts.tasks.payout_routes_task", "LEDGER_INTERVAL_SECONDS"),
-    # Is the ledger balanced? Recorded for the back office's status.
-    ("studymarket.support.tasks.ledger_check_task", "LEDGER_INTERVAL_SECONDS"),
-]
 
 
 def _port_from_environment() -> int:
@@ -93,10 +70,7 @@ class Command(BaseCommand):
 
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         url = f"http://{f'[{shown_host}]' if ':' in shown_host else shown_host}:{port}/"
-        ticker = _Ticker(
-            [(import_string(path), float(getattr(settings, interval))) for path, interval in PERIODIC_TASKS],
-            self.stderr.write,
-        )
+        ticker = _Ticker(import_string(settings.PERIODIC_TASKS)(), self.stderr.write)
         supervisor = _Supervisor(self.stdout.write, self.stderr.write, tick=ticker)
         exit_code = supervisor.run(lambda: self._start_children(host, port, url), url)
         if exit_code:

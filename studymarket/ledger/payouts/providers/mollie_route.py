@@ -3,15 +3,15 @@ organisation (`POST /v2/payments/{id}/routes`).
 
 mollie-api-python 4 has no routes resource, so the call goes through the resource base's
 public `perform_api_call`, with our idempotency key (the SDK would make up a fresh one per
-call). Mollie's errors are mapped here as in payments' Mollie adapter; that adapter sits in a
-higher layer (payments), which ledger may not import, so the few lines of mapping are repeated.
+call). The client comes from core.mollie, the builder payments' Mollie adapter uses too.
+Mollie's errors are mapped here as in that adapter; it sits in a higher layer (payments), which
+ledger may not import, and maps to payments' own exceptions, so the few lines are repeated.
 """
 
 import re
 from collections.abc import Sequence
 from typing import Any
 
-from mollie.api.client import Client
 from mollie.api.error import (
     IdentifierError,
     NotFoundError,
@@ -21,6 +21,7 @@ from mollie.api.error import (
     ResponseHandlingError,
 )
 
+from studymarket.core.mollie import mollie_client
 from studymarket.core.money import Money
 from studymarket.ledger.payouts.providers.base import PayoutDispatch, PayoutInstruction, PayoutOutcome
 
@@ -38,12 +39,11 @@ class MollieRouteProvider:
         self._client: Any = None
 
     def _api(self) -> Any:
+        # Built on first use, inside _route's error mapping (a malformed key is a refusal).
         if self._client is None:
-            # requests takes float seconds; the SDK's hint says int.
-            timeout: Any = (self._timeout, self._timeout)
-            client = Client(api_endpoint=self._api_endpoint, timeout=timeout)
-            client.set_api_key(self._api_key)
-            self._client = client
+            self._client = mollie_client(
+                api_key=self._api_key, api_endpoint=self._api_endpoint, timeout_seconds=self._timeout
+            )
         return self._client
 
     def send(self, instructions: Sequence[PayoutInstruction]) -> PayoutDispatch:

@@ -1,5 +1,5 @@
 // Back office: a form marked data-once sends once; a second click while the page loads does
-// nothing. The server is safe either way (see support/money_views.py); this spares the noise.
+// nothing. The server is safe either way (see support/money/views.py); this spares the noise.
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-once")) return;

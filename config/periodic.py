@@ -1,0 +1,45 @@
+"""The periodic tasks that `manage.py serve` queues for its worker, first at start.
+
+They live here, with the settings, because this is the one place that may name every app:
+core (which holds `serve`) sits below all of them (the layering in pyproject.toml), so it reads
+this list through settings.PERIODIC_TASKS, the way Django reads ROOT_URLCONF. At scale the same
+list is what the systemd timers / cron entries run.
+"""
+
+from django.conf import settings
+from django_tasks.base import Task
+
+
+def periodic_tasks() -> list[tuple[Task, float]]:
+    """(task, interval in seconds) pairs; imported when called, not when the settings load."""
+    from studymarket.catalog.tasks import follow_notifications_reconcile_task
+    from studymarket.ledger.payouts.tasks import payouts_weekly_task
+    from studymarket.ledger.tasks import earnings_release_task
+    from studymarket.library.tasks import stamped_copies_reconcile_task
+    from studymarket.payments.ledger_tasks import ledger_check_task, payout_routes_task
+    from studymarket.payments.tasks import payments_reconcile_task, refunds_reconcile_task
+    from studymarket.selling.tasks import uploads_reconcile_task
+
+    payments = float(settings.PAYMENT_RECONCILE_INTERVAL_SECONDS)
+    reconcile = float(settings.RECONCILE_INTERVAL_SECONDS)
+    ledger = float(settings.LEDGER_INTERVAL_SECONDS)
+    return [
+        # A laptop receives no webhooks: this sweep is how it learns of payments made elsewhere.
+        (payments_reconcile_task, payments),
+        # Refunds left pending; refunds and chargebacks made at the provider (no webhooks here either).
+        (refunds_reconcile_task, payments),
+        # Uploads a killed worker left in processing (also run once at start).
+        (uploads_reconcile_task, reconcile),
+        # Buyers' stamped copies whose build a killed worker left pending.
+        (stamped_copies_reconcile_task, reconcile),
+        # E-mails to followers about a new document that a lost task or a failed send left unsent.
+        (follow_notifications_reconcile_task, reconcile),
+        # Sellers' earnings whose guarantee window is over become available.
+        (earnings_release_task, ledger),
+        # Weekly payouts on PAYOUT_WEEKDAY (catches up if the worker was down that day).
+        (payouts_weekly_task, ledger),
+        # PAYOUT_PROVIDER=mollie_route: route released sales' shares (does nothing for sepa).
+        (payout_routes_task, ledger),
+        # Is the ledger balanced? Recorded for the back office's status.
+        (ledger_check_task, ledger),
+    ]

@@ -1,0 +1,57 @@
+"""The listing's state machine (docs/state-machines.md): one function moves a listing, under a
+row lock, from the states the table allows; "already there" returns quietly. Every change of
+``Listing.status`` after creation goes through ``listing_transition``."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from studymarket.catalog.models import Listing, ListingStatus
+from studymarket.core.audit import audit_record
+
+S = ListingStatus
+
+# To a state (key) from these states. A listing is created as a draft (listing_create).
+ALLOWED: dict[str, frozenset[str]] = {
+    # On sale: once described and its document accepted; again after being taken offline.
+    S.PUBLISHED: frozenset({S.DRAFT, S.UNPUBLISHED}),
+    # Taken offline: no longer found, listed or sold; earlier buyers keep their copies.
+    S.UNPUBLISHED: frozenset({S.PUBLISHED}),
+}
+
+
+def listing_transition(
+    *,
+    listing_id: int,
+    to: ListingStatus,
+    actor: Any = None,
+    published_at: datetime | None = None,
+    check: Callable[[Listing], None] | None = None,
+    **details: Any,
+) -> tuple[Listing, str | None]:
+    """Move the listing to ``to`` if the table allows it from where it is.
+
+    Returns the listing as it now is and the state it came from, or None when it did not move
+    (already there, or not allowed from where it is: no error, a retry is harmless). ``check``
+    runs under the lock before the write and may raise to refuse. Going on sale sets
+    ``published_at`` (the upload date buyers see): the one given, else the first, else now.
+    ``details`` go into the audit record ``listing.<to>``.
+    """
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().get(pk=listing_id)
+        before = listing.status
+        if before == to or before not in ALLOWED[to]:
+            return listing, None
+        if check is not None:
+            check(listing)
+        listing.status = to
+        fields = ["status", "updated_at"]
+        if to == S.PUBLISHED:
+            listing.published_at = published_at or listing.published_at or timezone.now()
+            fields.append("published_at")
+        listing.save(update_fields=fields)
+        audit_record(action=f"listing.{to}", obj=listing, actor=actor, **details)
+    return listing, before

@@ -1,0 +1,142 @@
+"""The e-mails of refunds, queued after the commit that books them: to the buyer (money back,
+access gone; or a rejected request) and to the seller (a sale was refunded, with the buyer's
+reason as feedback).
+
+At most once each, as the receipt (orders.services.order_receipt_send): the message is claimed
+(…_notified_at set) and committed before the mail server is called; a failed send gives the
+claim back so the task's retry sends it. The buyer reads it in the language of their checkout
+(Order.language); sellers have no stored language, so theirs is the site's (Dutch).
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from studymarket.core.audit import audit_record
+from studymarket.payments.models import Refund, RefundOrigin, RefundRequest, RefundRequestStatus, RefundStatus
+
+
+def _message(template: str, context: dict[str, object], to: str, language: str) -> EmailMessage:
+    with translation.override(language):
+        subject = render_to_string(f"payments/emails/{template}_subject.txt", context).strip()
+        body = render_to_string(f"payments/emails/{template}.txt", context)
+    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[to])
+
+
+def _send_once(
+    model: type[models.Model],
+    pk: int,
+    field: str,
+    ready: Callable[[models.Model], bool],
+    build: Callable[[models.Model], EmailMessage],
+    action: str,
+) -> bool:
+    with transaction.atomic():
+        obj = model._default_manager.select_for_update().get(pk=pk)
+        if getattr(obj, field) is not None or not ready(obj):
+            return False
+        claimed: datetime = timezone.now()
+        setattr(obj, field, claimed)
+        obj.save(update_fields=[field])
+        audit_record(action=action, obj=obj)
+    try:
+        build(obj).send()
+    except Exception:
+        with transaction.atomic():
+            model._default_manager.filter(pk=pk, **{field: claimed}).update(**{field: None})
+        raise
+    return True
+
+
+def _site(path: str) -> str:
+    return str(settings.SITE_URL).rstrip("/") + path
+
+
+def _refund_context(refund: Refund) -> dict[str, object]:
+    line = refund.order_line
+    request = RefundRequest.objects.filter(pk=refund.request_id).first() if refund.request_id else None
+    return {
+        "refund": refund,
+        "line": line,
+        "order": line.order,
+        "amount": line.price,
+        "buyer": line.order.buyer,
+        "seller": line.seller,
+        "origin": refund.origin,
+        "is_chargeback": refund.origin == RefundOrigin.CHARGEBACK,
+        "is_request": refund.origin == RefundOrigin.REQUEST,
+        "request": request,
+        "reason": request.get_reason_display() if request else "",
+        "explanation": request.explanation if request else "",
+        "earnings_url": _site(reverse("ledger:earnings")),
+    }
+
+
+def refund_notify(*, refund_id: int) -> tuple[bool, bool]:
+    """E-mail buyer and seller about a completed refund, each at most once. Returns whether
+    this call sent (buyer, seller)."""
+    refund = Refund.objects.select_related("order_line__order__buyer", "order_line__seller__user").get(
+        pk=refund_id
+    )
+
+    def done(obj: models.Model) -> bool:
+        return getattr(obj, "status", None) == RefundStatus.REFUNDED
+
+    def buyer_mail(obj: models.Model) -> EmailMessage:
+        order = refund.order_line.order
+        with translation.override(order.language):
+            context = _refund_context(refund) | {"library_url": _site(reverse("library:index"))}
+        return _message("refund_buyer", context, order.buyer.email, order.language)
+
+    def seller_mail(obj: models.Model) -> EmailMessage:
+        with translation.override(settings.LANGUAGE_CODE):
+            context = _refund_context(refund)
+        return _message("refund_seller", context, refund.order_line.seller.user.email, settings.LANGUAGE_CODE)
+
+    buyer = _send_once(Refund, refund.pk, "buyer_notified_at", done, buyer_mail, "refund.buyer_notified")
+    seller = _send_once(Refund, refund.pk, "seller_notified_at", done, seller_mail, "refund.seller_notified")
+    return buyer, seller
+
+
+def refund_request_rejected_notify(*, request_id: int) -> bool:
+    """E-mail the buyer that staff rejected their request, with staff's note; at most once."""
+    request = RefundRequest.objects.select_related("order_line__order__buyer").get(pk=request_id)
+    order = request.order_line.order
+
+    def rejected(obj: models.Model) -> bool:
+        return getattr(obj, "status", None) == RefundRequestStatus.REJECTED
+
+    def mail(obj: models.Model) -> EmailMessage:
+        context = {
+            "request": obj,
+            "line": request.order_line,
+            "order": order,
+            "buyer": order.buyer,
+            "note": getattr(obj, "decision_note", ""),
+            "library_url": _site(reverse("library:index")),
+        }
+        return _message("request_rejected", context, order.buyer.email, order.language)
+
+    return _send_once(
+        RefundRequest, request.pk, "notified_at", rejected, mail, "refund_request.buyer_notified"
+    )
+
+
+def refund_notices_enqueue(refund_id: int) -> None:
+    """After the commit that booked the refund: the task mails buyer and seller."""
+    from studymarket.payments.tasks import refund_notify_task  # the task module imports this one
+
+    refund_notify_task.enqueue(refund_id)
+
+
+def rejection_notice_enqueue(request_id: int) -> None:
+    """After the commit that rejected the request: the task mails the buyer."""
+    from studymarket.payments.tasks import refund_request_rejected_notify_task
+
+    refund_request_rejected_notify_task.enqueue(request_id)

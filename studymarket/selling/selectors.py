@@ -1,0 +1,182 @@
+"""What the seller's pages read: their documents and where each stands, the page count the
+preview choice is about, and the suggestions the describe form offers."""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy
+
+from studymarket.accounts.models import SellerProfile
+from studymarket.catalog.isbn import isbn_normalise
+from studymarket.catalog.models import Book, Course, Institution, Listing, ListingStatus, Programme
+from studymarket.core.pricing import PriceBreakdown, price_breakdown
+from studymarket.documents.models import Document, DocumentVersion, VersionStatus
+from studymarket.documents.rejections import reason_text
+
+SUGGESTIONS_MAX = 10
+_SEARCH_WORDS_MAX = 5
+
+
+class Phase(models.TextChoices):
+    """Where a seller's document stands, as the status panel and the dashboard tell it."""
+
+    PROCESSING = (
+        "processing",
+        gettext_lazy("Wordt verwerkt"),
+    )  # the newest version is uploaded or being processed
+    DESCRIBE = (
+        "describe",
+        gettext_lazy("Beschrijving nodig"),
+    )  # processed; waiting for the seller's description
+    PUBLISHING = (
+        "publishing",
+        gettext_lazy("Wordt online gezet"),
+    )  # described; the finalize task is on its way
+    PUBLISHED = "published", gettext_lazy("Online")
+    OFFLINE = "offline", gettext_lazy("Offline")
+    HELD = "held", gettext_lazy("Wacht op controle")
+    REJECTED = "rejected", gettext_lazy("Geweigerd")
+    FAILED = "failed", gettext_lazy("Mislukt")
+
+
+@dataclass(frozen=True)
+class SellerDocument:
+    document: Document
+    version: DocumentVersion  # the newest, whatever its state
+    listing: Listing | None
+
+    @property
+    def phase(self) -> Phase:
+        status = self.version.status
+        if status in (VersionStatus.UPLOADED, VersionStatus.PROCESSING):
+            return Phase.PROCESSING
+        if status == VersionStatus.HELD_FOR_REVIEW:
+            return Phase.HELD
+        if status == VersionStatus.REJECTED:
+            return Phase.REJECTED
+        if status == VersionStatus.FAILED:
+            return Phase.FAILED
+        if self.listing is None:
+            return Phase.DESCRIBE
+        if self.listing.status == ListingStatus.DRAFT:
+            return Phase.PUBLISHING
+        if self.listing.status == ListingStatus.UNPUBLISHED:
+            return Phase.OFFLINE
+        return Phase.PUBLISHED
+
+    @property
+    def polling(self) -> bool:
+        """Whether something is running that the seller waits for."""
+        return self.phase in (Phase.PROCESSING, Phase.PUBLISHING)
+
+    @property
+    def title(self) -> str:
+        return self.listing.title if self.listing else self.version.original_name
+
+    @property
+    def reason(self) -> str:
+        """Why the newest version was refused or failed, in the seller's language."""
+        if self.version.reason_code:
+            return str(reason_text(self.version.reason_code, self.version.reason_params))
+        return self.version.status_reason
+
+    @property
+    def earnings(self) -> PriceBreakdown | None:
+        return price_breakdown(self.listing.price) if self.listing else None
+
+    @property
+    def can_upload_new_version(self) -> bool:
+        # Versions are for a described document with a version that went through; a refused
+        # first upload is replaced by a new upload instead.
+        return self.listing is not None and self.document.current_version_id is not None and not self.polling
+
+
+def _with_versions(queryset: QuerySet[Document]) -> QuerySet[Document]:
+    return queryset.select_related("listing", "current_version").prefetch_related(
+        Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number"))
+    )
+
+
+def _seller_document(document: Document) -> SellerDocument:
+    versions = list(document.versions.all())  # prefetched, newest first
+    try:
+        listing: Listing | None = document.listing
+    except Listing.DoesNotExist:
+        listing = None
+    return SellerDocument(document=document, version=versions[0], listing=listing)
+
+
+def seller_document_list(*, seller: SellerProfile) -> list[SellerDocument]:
+    documents = _with_versions(Document.objects.filter(seller=seller).order_by("-created_at", "-pk"))
+    return [_seller_document(document) for document in documents if document.versions.all()]
+
+
+def seller_document_get(*, seller: SellerProfile, pk: int) -> SellerDocument:
+    """The seller's own document; raises Document.DoesNotExist for anyone else's."""
+    document = _with_versions(Document.objects.filter(seller=seller)).get(pk=pk)
+    if not document.versions.all():
+        raise Document.DoesNotExist
+    return _seller_document(document)
+
+
+def document_page_count(*, document: Document) -> int:
+    """The page count the preview choice is about: the newest version's once it is known,
+    else the current (published) one's; 0 while nothing has been counted."""
+    newest = (
+        document.versions.exclude(status__in=[VersionStatus.REJECTED, VersionStatus.FAILED])
+        .order_by("-number")
+        .first()
+    )
+    if newest is not None and newest.page_count:
+        return newest.page_count
+    current = document.current_version
+    return current.page_count if current else 0
+
+
+def course_search(*, query: str, limit: int = SUGGESTIONS_MAX) -> QuerySet[Course]:
+    """Courses matching every word of ``query`` in their name, code, programme or institution."""
+    condition = Q()
+    for word in query.split()[:_SEARCH_WORDS_MAX]:
+        condition &= (
+            Q(name__icontains=word)
+            | Q(code__icontains=word)
+            | Q(programme__name__icontains=word)
+            | Q(programme__institution__name__icontains=word)
+        )
+    return (
+        Course.objects.filter(condition)
+        .select_related("programme__institution")
+        .order_by("name", "pk")[:limit]
+    )
+
+
+def course_chosen(*, pk: object) -> list[Course]:
+    """The course a form names (as its raw value), as a list of none or one."""
+    try:
+        number = int(str(pk))
+    except ValueError:
+        return []
+    return list(Course.objects.select_related("programme__institution").filter(pk=number))
+
+
+def institution_search(*, query: str, limit: int = SUGGESTIONS_MAX) -> QuerySet[Institution]:
+    return Institution.objects.filter(name__icontains=query.strip()).order_by("name")[:limit]
+
+
+def programme_search(
+    *, institution_name: str, query: str, limit: int = SUGGESTIONS_MAX
+) -> QuerySet[Programme]:
+    return Programme.objects.filter(
+        institution__name__iexact=institution_name.strip(), name__icontains=query.strip()
+    ).order_by("name")[:limit]
+
+
+def book_get_by_isbn(*, isbn: str) -> Book | None:
+    """The known book with this ISBN (10 or 13); raises ValidationError for an invalid ISBN."""
+    return Book.objects.filter(isbn13=isbn_normalise(isbn)).first()
+
+
+def document_listing_id(*, document_id: int) -> int | None:
+    """The id of the document's listing, None while the seller has not described it."""
+    return Listing.objects.filter(document_id=document_id).values_list("pk", flat=True).first()

@@ -1,0 +1,40 @@
+"""Background tasks of the seller's journey (django_tasks): ids in, idempotent."""
+
+from django_tasks import task, task_backends
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from studymarket.selling.services import listing_finalize, upload_process, uploads_reconcile
+
+
+@task()
+def upload_process_task(version_id: int) -> None:
+    """Process an uploaded version, then put its listing on sale if it is ready: the one chain
+    from upload to "on sale" (services.upload_process)."""
+    upload_process(version_id=version_id)
+
+
+@task()
+def listing_finalize_task(listing_id: int) -> None:
+    """Draw the preview pages the seller chose and put the listing on sale when it is ready."""
+    listing_finalize(listing_id=listing_id)
+
+
+@task()
+def uploads_reconcile_task() -> None:
+    """Queued periodically by `serve` (config/periodic.py; cron at scale): uploads a killed
+    worker or a lost task left unfinished."""
+    uploads_reconcile()
+
+
+def upload_tasks_waiting() -> set[int]:
+    """Versions with a processing task in the queue, not started yet (database queue only:
+    other backends cannot be asked, and the task is idempotent anyway)."""
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return set()
+    waiting = DBTaskResult.objects.ready().filter(task_path=upload_process_task.module_path)
+    return {
+        int(args_kwargs["args"][0])
+        for args_kwargs in waiting.values_list("args_kwargs", flat=True)
+        if args_kwargs.get("args")
+    }

@@ -1,0 +1,20 @@
+"""The seller's pages, under /verkopen/ (config/urls.py)."""
+
+from django.urls import path
+
+from studymarket.selling import views
+
+app_name = "selling"
+urlpatterns = [
+    path("", views.dashboard, name="sell_dashboard"),
+    path("uploaden/", views.upload, name="sell_upload"),
+    path("documenten/<int:pk>/", views.document_detail, name="sell_document"),
+    path("documenten/<int:pk>/status/", views.document_status, name="sell_status"),
+    path("documenten/<int:pk>/nieuwe-versie/", views.new_version, name="sell_new_version"),
+    path("documenten/<int:pk>/opnieuw-verwerken/", views.retry, name="sell_retry"),
+    path("prijs/", views.price_preview, name="sell_price"),
+    path("zoeken/vakken/", views.course_suggestions, name="sell_courses"),
+    path("zoeken/instellingen/", views.institution_suggestions, name="sell_institutions"),
+    path("zoeken/opleidingen/", views.programme_suggestions, name="sell_programmes"),
+    path("zoeken/boek/", views.book_lookup, name="sell_book"),
+]

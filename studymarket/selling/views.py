@@ -1,0 +1,244 @@
+"""The seller's pages: upload a document, watch it being processed, describe and price it."""
+
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from studymarket.accounts.decorators import HtmxHttpRequest, htmx_redirect, seller_required
+from studymarket.accounts.models import SellerProfile
+from studymarket.core.errors import ApplicationError
+from studymarket.core.money import Money
+from studymarket.core.pricing import price_breakdown
+from studymarket.documents.models import Document
+from studymarket.documents.services import UploadRejected
+from studymarket.documents.upload_limits import UploadSizeLimit
+from studymarket.selling.forms import (
+    SEARCH_MIN_LETTERS,
+    DescribeForm,
+    UploadForm,
+    describe_initial,
+    price_cents_parse,
+)
+from studymarket.selling.selectors import (
+    SellerDocument,
+    book_get_by_isbn,
+    course_chosen,
+    course_search,
+    document_page_count,
+    institution_search,
+    programme_search,
+    seller_document_get,
+    seller_document_list,
+)
+from studymarket.selling.services import listing_save, upload_retry, upload_store
+
+
+def _own_document(seller: SellerProfile, pk: int) -> SellerDocument:
+    try:
+        return seller_document_get(seller=seller, pk=pk)
+    except Document.DoesNotExist:
+        raise Http404 from None
+
+
+def _document_url(pk: int) -> str:
+    return reverse("selling:sell_document", kwargs={"pk": pk})
+
+
+@require_GET
+@seller_required
+def dashboard(request: HtmxHttpRequest, seller: SellerProfile) -> HttpResponse:
+    return render(request, "selling/dashboard.html", {"documents": seller_document_list(seller=seller)})
+
+
+# The two upload views are CSRF-exempt only so that the size limit is in place before the
+# body is read (the CSRF check reads it); _upload checks the token itself.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def upload(request: HtmxHttpRequest) -> HttpResponse:
+    limit = UploadSizeLimit.install(request)
+    return _upload(request, limit=limit, pk=None)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def new_version(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    limit = UploadSizeLimit.install(request)
+    return _upload(request, limit=limit, pk=pk)
+
+
+@csrf_protect
+@seller_required
+def _upload(
+    request: HtmxHttpRequest, seller: SellerProfile, *, limit: UploadSizeLimit, pk: int | None
+) -> HttpResponse:
+    state = _own_document(seller, pk) if pk is not None else None
+    if state is not None and not state.can_upload_new_version:
+        messages.info(request, _("Een nieuwe versie kan pas als dit document verwerkt en online is."))
+        return htmx_redirect(request, _document_url(state.document.pk))
+    form = UploadForm(refused_too_large=bool(limit.refused))
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, refused_too_large=bool(limit.refused))
+        if form.is_valid():
+            file = form.cleaned_data["file"]
+            try:
+                version = upload_store(
+                    seller=seller,
+                    file=file,
+                    original_name=file.name or "",
+                    document=state.document if state else None,
+                )
+            except UploadRejected as exc:
+                form.add_error("file", exc.message)
+            else:
+                return htmx_redirect(request, _document_url(version.document_id))
+    context = {"form": form, "state": state, "max_size": filesizeformat(settings.UPLOAD_MAX_BYTES)}
+    if request.htmx:
+        return render(request, "selling/_upload_form.html", context)
+    return render(request, "selling/upload.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@seller_required
+def document_detail(request: HtmxHttpRequest, seller: SellerProfile, pk: int) -> HttpResponse:
+    state = _own_document(seller, pk)
+    page_count = document_page_count(document=state.document)
+    if state.listing is not None:
+        initial = describe_initial(state.listing)
+    else:
+        initial = {"title": PurePath(state.version.original_name).stem}
+    form = DescribeForm(initial=initial, page_count=page_count)
+    if request.method == "POST":
+        form = DescribeForm(request.POST, initial=initial, page_count=page_count)
+        if form.is_valid():
+            try:
+                listing_save(seller=seller, document=state.document, details=form.details())
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Je beschrijving is opgeslagen."))
+                return redirect(_document_url(pk))
+    return render(request, "selling/document.html", _document_context(state, form))
+
+
+def _add_errors(form: Form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _document_context(state: SellerDocument, form: DescribeForm) -> dict[str, Any]:
+    course = form["course"].value()
+    chosen = course_chosen(pk=course)
+    query = (form["course_query"].value() or "").strip()
+    # Without JavaScript the suggestions come with the form: after a search, pick from them.
+    suggestions = list(course_search(query=query)) if form.is_bound and not chosen and query else []
+    return {
+        "state": state,
+        "form": form,
+        "pages_known": "preview_page_count" in form.fields,
+        "course_options": chosen + [c for c in suggestions if c not in chosen],
+        "chosen_course": str(course or ""),
+        "versions": state.document.versions.all(),
+        "price_line": _price_line_context(form["price"].value() or ""),
+    }
+
+
+@require_GET
+@seller_required
+def document_status(request: HtmxHttpRequest, seller: SellerProfile, pk: int) -> HttpResponse:
+    state = _own_document(seller, pk)
+    # The describe form offers the preview choice once the page count is known: send that
+    # field along (out of band) the first time the page, still without it, asks.
+    page_count = document_page_count(document=state.document)
+    pages_known = request.GET.get("pages_known") != "0"
+    context: dict[str, Any] = {"state": state, "pages_known": pages_known or bool(page_count)}
+    if not pages_known and page_count:
+        context["preview_form"] = DescribeForm(page_count=page_count)
+    return render(request, "selling/_status.html", context)
+
+
+@require_POST
+@seller_required
+def retry(request: HtmxHttpRequest, seller: SellerProfile, pk: int) -> HttpResponse:
+    state = _own_document(seller, pk)
+    upload_retry(version_id=state.version.pk)
+    return redirect(_document_url(pk))
+
+
+def _price_line_context(text: str) -> dict[str, Any]:
+    if not text.strip():
+        return {"hint": _("Vul een prijs in om te zien wat je per verkoop ontvangt.")}
+    try:
+        cents = price_cents_parse(text)
+    except ValidationError as exc:
+        return {"error": exc.messages[0]}
+    return {"breakdown": price_breakdown(Money(cents))}
+
+
+@require_GET
+@seller_required
+def price_preview(request: HtmxHttpRequest, seller: SellerProfile) -> HttpResponse:
+    context = {"price_line": _price_line_context(request.GET.get("price", ""))}
+    return render(request, "selling/_price_line.html", context)
+
+
+@require_GET
+@seller_required
+def course_suggestions(request: HtmxHttpRequest, seller: SellerProfile) -> HttpResponse:
+    query = request.GET.get("course_query", "").strip()
+    chosen = course_chosen(pk=request.GET.get("course"))
+    found = list(course_search(query=query)) if len(query) >= SEARCH_MIN_LETTERS else []
+    context = {
+        "course_options": chosen + [c for c in found if c not in chosen],
+        "chosen_course": str(chosen[0].pk) if chosen else "",
+        "query": query,
+        "too_short": len(query) < SEARCH_MIN_LETTERS,
+    }
+    return render(request, "selling/_course_suggestions.html", context)
+
+
+@require_GET
+@seller_required
+def institution_suggestions(request: HtmxHttpRequest, seller: SellerProfile) -> HttpResponse:
+    query = request.GET.get("new_institution", "")
+    names = (
+        [i.name for i in institution_search(query=query)] if len(query.strip()) >= SEARCH_MIN_LETTERS else []
+    )
+    return render(request, "selling/_options.html", {"names": names})
+
+
+@require_GET
+@seller_required
+def programme_suggestions(request: HtmxHttpRequest, seller: SellerProfile) -> HttpResponse:
+    programmes = programme_search(
+        institution_name=request.GET.get("new_institution", ""), query=request.GET.get("new_programme", "")
+    )
+    return render(request, "selling/_options.html", {"names": [p.name for p in programmes]})
+
+
+@require_GET
+@seller_required
+def book_lookup(request: HtmxHttpRequest, seller: SellerProfile) -> HttpResponse:
+    isbn = request.GET.get("isbn", "").strip()
+    context: dict[str, Any] = {"isbn": isbn}
+    if isbn:
+        try:
+            context["book"] = book_get_by_isbn(isbn=isbn)
+        except ValidationError as exc:
+            context["error"] = exc.messages[0]
+    return render(request, "selling/_book_lookup.html", context)

@@ -1,0 +1,322 @@
+"""The money back office (staff only): dashboard, order history, refund and payout queues,
+the ledger check, manual corrections. Thin: each view parses, calls one service of the app that
+owns the data (which audits), maps its errors to a message and renders or redirects.
+
+Changes are POSTs only (CSRF-checked by the middleware). A second click does no harm: the
+services return quietly when the change is already made (a payout already paid, a request
+already decided, no payouts left for a second file), and a correction, the one change that
+would happen twice, carries a one-time token (AdjustmentForm.token) that the ledger keeps as the
+journal's source reference, so it books each token once."""
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import admin, messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from studymarket.accounts.models import User
+from studymarket.core.errors import ApplicationError
+from studymarket.core.formatting import money_display
+from studymarket.core.money import Money
+from studymarket.ledger.journals import Line
+from studymarket.ledger.models import AccountKind, Payout, PayoutBatch
+from studymarket.ledger.payouts.services import (
+    payout_batch_create,
+    payout_batch_downloaded,
+    payout_mark_failed,
+    payout_mark_paid,
+)
+from studymarket.ledger.postings import AdjustmentAlreadyPosted, adjustment_post
+from studymarket.orders.models import Order
+from studymarket.payments.ledger_facts import ledger_check
+from studymarket.payments.models import RefundRequest
+from studymarket.payments.refunds import refund_request_approve, refund_request_reject
+from studymarket.support.money import selectors
+from studymarket.support.money.forms import (
+    CREDIT,
+    AdjustmentForm,
+    OrderSearchForm,
+    PayoutFailForm,
+    RefundDecisionForm,
+)
+
+View = Callable[..., HttpResponse]
+
+
+def staff_only(view: View) -> View:
+    """Staff only: an anonymous visitor is sent to the login page; a logged-in user who is not
+    staff gets 404, as if the back office did not exist (its URLs tell nothing to a buyer)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _staff(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # staff_only let only a logged-in user through
+    return request.user
+
+
+@staff_only
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = {
+        "counts": selectors.dashboard_counts(),
+        # Django's admin shows raw data read-only; its own index is this page (same URL).
+        "admin_apps": admin.site.get_app_list(request),
+    }
+    return render(request, "support/money/dashboard.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Orders
+
+
+@staff_only
+def order_list(request: HttpRequest) -> HttpResponse:
+    form = OrderSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    orders = list(selectors.order_search(query=query))
+    if query and len(orders) == 1 and orders[0].number.lower() == query.lower():
+        return redirect("support:order_detail", number=orders[0].number)
+    return render(request, "support/money/order_list.html", {"form": form, "orders": orders, "query": query})
+
+
+@staff_only
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        order = selectors.order_get(number=number)
+    except Order.DoesNotExist:
+        raise Http404 from None
+    context = {
+        "order": order,
+        "lines": selectors.order_lines_view(order=order),
+        "payments": order.payments.all(),
+        "timeline": selectors.order_timeline(order=order),
+    }
+    return render(request, "support/money/order_detail.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Refund requests
+
+
+@staff_only
+def refund_queue(request: HttpRequest, forms: dict[int, RefundDecisionForm] | None = None) -> HttpResponse:
+    queue = list(selectors.refund_request_queue())
+    forms = forms or {}
+    context = {
+        "queue": [(item, forms.get(item.pk) or RefundDecisionForm()) for item in queue],
+        "problems": selectors.refund_problem_list(),
+        "decided": selectors.refund_request_decided_list(),
+    }
+    return render(request, "support/money/refund_queue.html", context, status=400 if forms else 200)
+
+
+@require_POST
+@staff_only
+def refund_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    try:
+        refund_request = selectors.refund_request_get(request_id=request_id)
+    except RefundRequest.DoesNotExist:
+        raise Http404 from None
+    form = RefundDecisionForm(request.POST)
+    if not form.is_valid():
+        return refund_queue(request, forms={request_id: form})
+    actor = _staff(request)
+    note = form.cleaned_data["note"].strip()
+    try:
+        if form.approve:
+            refund_request_approve(request_id=refund_request.pk, actor=actor, note=note)
+        else:
+            refund_request_reject(request_id=refund_request.pk, actor=actor, note=note)
+    except ApplicationError as error:
+        # Decided by a colleague meanwhile, or the provider refused: the request may have left
+        # the queue, so the message goes on top of the page, not beside the form.
+        messages.error(request, error.message)
+        return redirect("support:refund_queue")
+    if form.approve:
+        messages.success(request, _("Goedgekeurd: de terugbetaling is gestart en de toegang ingetrokken."))
+    else:
+        messages.success(request, _("Afgewezen: de koper krijgt je uitleg per e-mail."))
+    return redirect("support:refund_queue")
+
+
+# ---------------------------------------------------------------------------------------------
+# Payouts
+
+
+@staff_only
+def payout_queue(request: HttpRequest) -> HttpResponse:
+    to_send = list(selectors.payout_send_queue())
+    sent = list(selectors.payout_sent_list())
+    context = {
+        "to_send": to_send,
+        "to_send_total": Money(sum(p.amount_cents for p in to_send)),
+        "sent": sent,
+        "batches": selectors.payout_batch_list(),
+        "fail_form": PayoutFailForm(),
+    }
+    return render(request, "support/money/payout_queue.html", context)
+
+
+@staff_only
+def payout_failed(request: HttpRequest) -> HttpResponse:
+    return render(request, "support/money/payout_failed.html", {"payouts": selectors.payout_failed_list()})
+
+
+@require_POST
+@staff_only
+def payout_batch_make(request: HttpRequest) -> HttpResponse:
+    try:
+        batch = payout_batch_create(actor=_staff(request))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("support:payout_queue")
+    if batch is None:
+        messages.info(request, _("Er staan geen uitbetalingen klaar; er is geen bestand gemaakt."))
+    else:
+        messages.success(
+            request,
+            _("SEPA-bestand %(name)s gemaakt: %(total)s. Download het en lever het aan bij de bank.")
+            % {"name": batch.message_id, "total": money_display(Money(batch.total_cents))},
+        )
+    return redirect("support:payout_queue")
+
+
+@staff_only
+def payout_batch_download(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The pain.001 file exactly as it was made (PayoutBatch keeps it byte for byte)."""
+    try:
+        batch = payout_batch_downloaded(batch_id=batch_id, actor=_staff(request))
+    except PayoutBatch.DoesNotExist:
+        raise Http404 from None
+    response = HttpResponse(batch.document.encode("utf-8"), content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _payout(payout_id: int) -> Payout:
+    try:
+        return selectors.payout_get(payout_id=payout_id)
+    except Payout.DoesNotExist:
+        raise Http404 from None
+
+
+@require_POST
+@staff_only
+def payout_paid(request: HttpRequest, payout_id: int) -> HttpResponse:
+    payout = _payout(payout_id)
+    try:
+        payout = payout_mark_paid(payout_id=payout.pk, actor=_staff(request))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("support:payout_queue")
+    messages.success(
+        request,
+        _("Uitbetaling %(id)s aan %(seller)s is gemarkeerd als betaald.")
+        % {"id": payout.pk, "seller": payout.seller.display_name},
+    )
+    return redirect("support:payout_queue")
+
+
+@require_POST
+@staff_only
+def payout_fail(request: HttpRequest, payout_id: int) -> HttpResponse:
+    payout = _payout(payout_id)
+    form = PayoutFailForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for error in form.errors["reason"]))
+        return redirect("support:payout_queue")
+    try:
+        payout = payout_mark_failed(
+            payout_id=payout.pk, actor=_staff(request), reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("support:payout_queue")
+    messages.success(
+        request,
+        _("Uitbetaling %(id)s is mislukt geboekt; %(amount)s staat weer op het saldo van %(seller)s.")
+        % {
+            "id": payout.pk,
+            "amount": money_display(Money(payout.amount_cents)),
+            "seller": payout.seller.display_name,
+        },
+    )
+    return redirect("support:payout_queue")
+
+
+# ---------------------------------------------------------------------------------------------
+# Ledger
+
+
+@staff_only
+def ledger_status(request: HttpRequest) -> HttpResponse:
+    runs = selectors.ledger_check_run_list(limit=10)
+    return render(
+        request, "support/money/ledger_status.html", {"latest": runs[0] if runs else None, "runs": runs}
+    )
+
+
+@require_POST
+@staff_only
+def ledger_check_now(request: HttpRequest) -> HttpResponse:
+    violations = ledger_check(record=True)
+    if violations:
+        messages.error(
+            request,
+            _("Het grootboek klopt niet: %(count)s afwijking(en). Zie hieronder wat er mis is.")
+            % {"count": len(violations)},
+        )
+    else:
+        messages.success(request, _("Het grootboek klopt."))
+    return redirect("support:ledger_status")
+
+
+@staff_only
+def adjustment(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        form = AdjustmentForm(initial={"token": uuid.uuid4().hex})
+        return render(request, "support/money/adjustment.html", {"form": form})
+    form = AdjustmentForm(request.POST)
+    if form.is_valid():
+        amount: Money = form.cleaned_data["amount"]
+        signed = -amount if form.cleaned_data["direction"] == CREDIT else amount
+        kind = AccountKind(form.cleaned_data["kind"])
+        counter = AccountKind(form.cleaned_data["counter_kind"])
+        try:
+            journal = adjustment_post(
+                actor=_staff(request),
+                reason=form.cleaned_data["reason"],
+                lines=[
+                    Line(kind, signed, key=form.key_for(kind)),
+                    Line(counter, -signed, key=form.key_for(counter)),
+                ],
+                token=form.cleaned_data["token"],
+            )
+        except AdjustmentAlreadyPosted as already:
+            messages.info(request, already.message)
+            return redirect("support:ledger_status")
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Correctie geboekt (journaal %(id)s): %(amount)s.")
+                % {"id": journal.pk, "amount": money_display(amount)},
+            )
+            return redirect("support:ledger_status")
+    return render(request, "support/money/adjustment.html", {"form": form}, status=400)
