@@ -8,7 +8,7 @@ stamped_copy_transition.
 from collections.abc import Mapping
 from typing import Any
 
-from studymarket.core.audit import audit_record
+from studymarket.core.states import state_write
 from studymarket.library.models import StampedCopy, StampedCopyStatus
 
 # Each allowed transition and the audit action it records.
@@ -31,9 +31,4 @@ def stamped_copy_transition(
     action = TRANSITIONS.get((copy.status, status))
     if action is None:
         return copy, False
-    copy.status = status
-    for field, value in (changes or {}).items():
-        setattr(copy, field, value)
-    copy.save(update_fields=["status", *(changes or {})])
-    audit_record(action=action, obj=copy, **audit)
-    return copy, True
+    return state_write(copy, status=status, action=action, changes=changes, **audit), True

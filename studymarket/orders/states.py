@@ -8,7 +8,7 @@ is order_mark_paid's; a paid line's reversal is OrderLine.refunded_at (order_lin
 from collections.abc import Mapping
 from typing import Any
 
-from studymarket.core.audit import audit_record
+from studymarket.core.states import state_write
 from studymarket.orders.models import Order, OrderStatus
 
 # Each allowed transition and the audit action it records.
@@ -37,9 +37,7 @@ def order_transition(
     action = TRANSITIONS.get((order.status, status))
     if action is None:
         return order, False
-    order.status = status
-    for field, value in (changes or {}).items():
-        setattr(order, field, value)
-    order.save(update_fields=["status", *(changes or {}), "updated_at"])
-    audit_record(action=action, obj=order, actor=actor, total_cents=order.total_cents)
+    state_write(
+        order, status=status, action=action, changes=changes, actor=actor, total_cents=order.total_cents
+    )
     return order, True

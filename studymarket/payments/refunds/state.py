@@ -12,7 +12,7 @@ meet there, one at a time, and add up to one reversal.
 from collections.abc import Mapping
 from typing import Any
 
-from studymarket.core.audit import audit_record
+from studymarket.core.states import state_write
 from studymarket.payments.models import (
     Payment,
     Refund,
@@ -50,12 +50,7 @@ def refund_request_transition(
     action = REQUEST_TRANSITIONS.get((request.status, status))
     if action is None:
         return request, False
-    request.status = status
-    for field, value in (changes or {}).items():
-        setattr(request, field, value)
-    request.save(update_fields=["status", *(changes or {}), "updated_at"])
-    audit_record(action=action, obj=request, actor=actor, **audit)
-    return request, True
+    return state_write(request, status=status, action=action, changes=changes, actor=actor, **audit), True
 
 
 def refund_transition(
@@ -70,9 +65,4 @@ def refund_transition(
     action = REFUND_TRANSITIONS.get((refund.status, status))
     if action is None:
         return refund, False
-    refund.status = status
-    for field, value in (changes or {}).items():
-        setattr(refund, field, value)
-    refund.save(update_fields=["status", *(changes or {}), "updated_at"])
-    audit_record(action=action, obj=refund, **audit)
-    return refund, True
+    return state_write(refund, status=status, action=action, changes=changes, **audit), True
