@@ -27,14 +27,15 @@ UNIT_TESTS := -m "not browser" --ignore=tests/browser $(XDIST)
 BASE_STAMP := $(VENV)/.installed-base
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: help run test lint typecheck imports migrations-check test-sqlite test-postgres test-browser \
+.PHONY: help run test lint typecheck imports security migrations-check test-sqlite test-postgres test-browser \
 	bench messages lock system-packages services venv venv-dev
 
 help:
 	@echo "make run            start the site on http://127.0.0.1:\$${PORT:-8000} (web server + task worker)"
 	@echo "make test           every check CI runs: lint, types, imports, migrations, tests (SQLite,"
 	@echo "                    PostgreSQL, browser)"
-	@echo "make lint | typecheck | imports | test-sqlite | test-postgres | test-browser   one of them"
+	@echo "make lint | typecheck | imports | security | test-sqlite | test-postgres | test-browser"
+	@echo "                    one of them"
 	@echo "make bench          run the benchmarks in bench/"
 	@echo "make messages       update and compile the translation catalogs (nl, en)"
 	@echo "make lock           regenerate requirements/*.txt from *.in (UPGRADE=1 to upgrade pins)"
@@ -54,7 +55,7 @@ run: venv
 	$(MANAGE) serve
 
 # --- Checks, in the order `make test` runs them; the first failure stops it. -----------
-test: venv-dev system-packages services lint typecheck imports migrations-check \
+test: venv-dev system-packages services lint typecheck imports security migrations-check \
 	test-sqlite test-postgres test-browser
 
 system-packages:
@@ -72,6 +73,13 @@ typecheck: venv-dev
 
 imports: venv-dev
 	$(BIN)/lint-imports
+
+# bandit (configured in pyproject.toml) and the project's own semgrep rules (security/semgrep.yml),
+# offline: no metrics, no version check, no rules fetched from a registry.
+security: venv-dev
+	$(BIN)/bandit -c pyproject.toml -r studymarket config -ll -ii -q
+	$(BIN)/semgrep scan --config security/semgrep.yml --metrics=off --disable-version-check \
+		--error --quiet studymarket config
 
 # An in-memory database: the check must neither need nor touch the data folder.
 migrations-check: venv-dev

@@ -68,7 +68,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             raise CommandError("Interrupted before the server started.") from None
 
-        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        # Only the address shown to the user: a wildcard host is reached at 127.0.0.1.
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # nosec B104
         url = f"http://{f'[{shown_host}]' if ':' in shown_host else shown_host}:{port}/"
         ticker = _Ticker(import_string(settings.PERIODIC_TASKS)(), self.stderr.write)
         supervisor = _Supervisor(self.stdout.write, self.stderr.write, tick=ticker)
