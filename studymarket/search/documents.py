@@ -1,5 +1,6 @@
 """Search documents built from the database, the source of truth: one ``IndexDoc`` per
-published listing, with the text of every page of its current version."""
+published listing, with the text of its current version's pages (locked pages only with the
+words the listing shows anyway: search/locked_words.py, ADR 0013)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db.models import QuerySet
 from studymarket.catalog.models import Listing, ListingStatus
 from studymarket.documents.models import DocumentPage, TocEntry
 from studymarket.search.backends.base import IndexDoc
+from studymarket.search.locked_words import pages_for_index
 
 
 def _published() -> QuerySet[Listing]:
@@ -51,6 +53,18 @@ def _build(listings: list[Listing]) -> Iterator[IndexDoc]:
         course = listing.course
         institution = course.programme.institution
         book = listing.book
+        book_titles = [t for t in (book.title, book.authors) if t] if book else []
+        toc_titles = toc.get(version_id, []) if version_id else []
+        public = [
+            listing.title,
+            listing.description,
+            course.name,
+            course.code,
+            institution.name,
+            course.programme.name,
+            *book_titles,
+            *toc_titles,
+        ]
         yield IndexDoc(
             listing_id=listing.pk,
             title=listing.title,
@@ -61,9 +75,9 @@ def _build(listings: list[Listing]) -> Iterator[IndexDoc]:
             institution_slug=institution.slug,
             programme=course.programme.name,
             course_id=course.pk,
-            book_titles=[t for t in (book.title, book.authors) if t] if book else [],
+            book_titles=book_titles,
             isbns=[book.isbn13] if book and book.isbn13 else [],
-            toc=toc.get(version_id, []) if version_id else [],
+            toc=toc_titles,
             document_type=listing.document_type,
             academic_year=listing.academic_year,
             language=listing.language,
@@ -73,7 +87,11 @@ def _build(listings: list[Listing]) -> Iterator[IndexDoc]:
             review_count=listing.review_count,
             sold_count=listing.sold_count,
             preview_page_count=listing.preview_page_count,
-            pages=pages.get(version_id, []) if version_id else [],
+            pages=pages_for_index(
+                pages.get(version_id, []) if version_id else [],
+                preview_page_count=listing.preview_page_count,
+                public_texts=public,
+            ),
         )
 
 
