@@ -13,6 +13,7 @@ from django_tasks.base import Task
 def periodic_tasks() -> list[tuple[Task, float]]:
     """(task, interval in seconds) pairs; imported when called, not when the settings load."""
     from studymarket.catalog.tasks import follow_notifications_reconcile_task
+    from studymarket.core.tasks import task_results_abandon_task
     from studymarket.ledger.payouts.tasks import payouts_weekly_task
     from studymarket.ledger.tasks import earnings_release_task
     from studymarket.library.tasks import stamped_copies_reconcile_task
@@ -22,14 +23,18 @@ def periodic_tasks() -> list[tuple[Task, float]]:
 
     payments = float(settings.PAYMENT_RECONCILE_INTERVAL_SECONDS)
     reconcile = float(settings.RECONCILE_INTERVAL_SECONDS)
+    uploads = float(settings.UPLOADS_RECONCILE_INTERVAL_SECONDS)
     ledger = float(settings.LEDGER_INTERVAL_SECONDS)
     return [
         # A laptop receives no webhooks: this sweep is how it learns of payments made elsewhere.
         (payments_reconcile_task, payments),
         # Refunds left pending; refunds and chargebacks made at the provider (no webhooks here either).
         (refunds_reconcile_task, payments),
-        # Uploads a killed worker left in processing (also run once at start).
-        (uploads_reconcile_task, reconcile),
+        # Task rows a worker that `serve` does not watch left running (its own are marked at once).
+        (task_results_abandon_task, reconcile),
+        # Uploads a killed worker left in processing (also run at start, and when the worker
+        # is started again).
+        (uploads_reconcile_task, uploads),
         # Buyers' stamped copies whose build a killed worker left pending.
         (stamped_copies_reconcile_task, reconcile),
         # E-mails to followers about a new document that a lost task or a failed send left unsent.

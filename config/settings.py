@@ -40,7 +40,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with a site that asks staff for their TOTP code (slice "staff").
+    "config.admin.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +52,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_htmx",
     "axes",
+    "csp",  # django-csp: its system checks of the policy settings (slice "csp")
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "studymarket.core",
@@ -71,16 +75,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # No TRACE/CONNECT; nothing a signed-in user sees is stored by a cache (docs/security.md).
+    "studymarket.core.middleware.HttpHardeningMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header on every response but static files (slice "csp").
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a TOTP code too (staff; slice "staff").
+    "django_otp.middleware.OTPMiddleware",
+    # The security log's request context, and a line for every PermissionDenied (slice "staff").
+    "studymarket.core.security_log.SecurityLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Answers core.ratelimits.RateLimited with 429 (issue 12, slice "limits").
+    "studymarket.core.ratelimits.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -146,11 +160,28 @@ PASSWORD_HASHERS = [
 if TESTING:
     # Argon2's cost is the point in production; tests create many users.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+# Passwords (issue 12, slice "limits"): at least PASSWORD_MIN_LENGTH characters, not on Django's
+# common list nor on the Dutch one (accounts/data/common-passwords-nl.txt, also with digits or a
+# year around the word), and a zxcvbn score (0-4: breached passwords, repeats, keyboard rows,
+# sequences, the user's own name) of at least PASSWORD_MIN_SCORE (accounts.passwords).
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=12)
+PASSWORD_MIN_SCORE = env.int("PASSWORD_MIN_SCORE", default=3)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "studymarket.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "studymarket.accounts.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "studymarket.accounts.passwords.DutchCommonPasswordValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "studymarket.accounts.passwords.PasswordStrengthValidator",
+        "OPTIONS": {"min_score": PASSWORD_MIN_SCORE, "min_length": PASSWORD_MIN_LENGTH},
+    },
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "storefront:home"
@@ -164,6 +195,40 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# --- Rate limits, quotas and password strength (issue 12, slice "limits") -------
+# core.ratelimits over django-ratelimit, counted in the default cache (fixed windows). Rates are
+# "count/period" with s, m, h or d (django-ratelimit's notation); an empty rate turns a limit off.
+RATE_LIMITS = {
+    # Password-reset e-mails per address, and reset requests per client IP. Over either, the
+    # answer looks exactly like success but no e-mail goes out (no account enumeration).
+    "password_reset_email": env.str("RATE_LIMIT_PASSWORD_RESET_PER_EMAIL", default="5/h"),
+    "password_reset_ip": env.str("RATE_LIMIT_PASSWORD_RESET_PER_IP", default="20/h"),
+    # Sign-up submissions (also the checkout's inline form) per client IP.
+    "signup_ip": env.str("RATE_LIMIT_SIGNUP_PER_IP", default="20/h"),
+    # The search page and the header's suggestions (one request per pause in typing), per IP.
+    "search_ip": env.str("RATE_LIMIT_SEARCH_PER_IP", default="60/m"),
+    "suggest_ip": env.str("RATE_LIMIT_SUGGEST_PER_IP", default="120/m"),
+    # Reviews written per account.
+    "review_user": env.str("RATE_LIMIT_REVIEWS_PER_USER", default="10/d"),
+    # Upload quota: documents and new versions stored per seller per day (ASVS 5.2.4).
+    "upload_seller": env.str("UPLOAD_QUOTA_PER_SELLER", default="20/d"),
+}
+# Clients never limited by the IP-keyed limits (e.g. a monitoring host); nothing by default.
+RATE_LIMIT_EXEMPT_IPS = env.list("RATE_LIMIT_EXEMPT_IPS", default=[])
+# How many reverse proxies in front of the app we trust to append to X-Forwarded-For; 0 = take
+# the client IP from REMOTE_ADDR (the header is then ignored, since any client can write it).
+RATE_LIMIT_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+
+# --- Staff two-factor authentication (issue 12, slice "staff") ------------------
+# Staff sign in with a password and a TOTP code (django-otp; accounts/twofactor.py) before any
+# /beheer/ page. The issuer is the name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="studymarket")
+# After n wrong codes in a row the next try waits FACTOR × 2^(n-1) seconds (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+# The admin's TOTP device pages never show a confirmed device's secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -314,6 +379,29 @@ NEAR_DUPLICATE_THRESHOLD = env.float("NEAR_DUPLICATE_THRESHOLD", default=0.5)
 # LibreOffice, for .docx/.odt uploads; when it is not installed those are refused with a reason.
 SOFFICE_PATH = env.str("SOFFICE_PATH", default="soffice")
 
+# --- Online reader page images (issue 12, slice "reader") -------------------------
+# Reader pages are drawn in the sandboxed child (the PROCESSING_* limits above). A page may
+# take this long to draw at the reader's largest width (a text page takes a few hundredths,
+# a detailed technical drawing a few seconds): an upload with a slower page is refused; in the
+# reader a page gets twice this (a busy machine) before it is shown as "too heavy".
+READER_PAGE_DRAW_SECONDS = env.float("READER_PAGE_DRAW_SECONDS", default=10.0)
+# Page draws (child processes) at once per web process; one document draws one at a time,
+# so a heavy document waits behind itself and takes one of these at most.
+READER_DRAWS_MAX = env.int("READER_DRAWS_MAX", default=3)
+
+# --- Views, the worker, two staff approvals (issue 12, slice "ops") ---------------
+# A listing's views count once per visitor per day (catalog.counters); one address counts at
+# most this many anonymous visitors (fresh sessions are cheap) per listing per day.
+VIEW_COUNT_SESSIONS_PER_ADDRESS = env.int("VIEW_COUNT_SESSIONS_PER_ADDRESS", default=3)
+# How often `serve` sweeps for uploads left unfinished; a killed worker's uploads are found at
+# once (its task rows are marked abandoned), this is the net under that.
+UPLOADS_RECONCILE_INTERVAL_SECONDS = env.int("UPLOADS_RECONCILE_INTERVAL_SECONDS", default=60)
+# A task row "running" for longer than this lost its worker (no task runs that long): it is
+# marked abandoned (core.task_rows), for workers that `serve` does not watch.
+TASK_RUNNING_ABANDON_SECONDS = env.int("TASK_RUNNING_ABANDON_SECONDS", default=3600)
+# A correction or a payout above this amount needs a second staff member's approval (ledger.approvals).
+STAFF_SECOND_APPROVAL_ABOVE_CENTS = env.int("STAFF_SECOND_APPROVAL_ABOVE_CENTS", default=50000)
+
 # --- Security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -325,18 +413,73 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: the browser accepts these cookies only over HTTPS, for this host and path "/", so
+    # a sibling subdomain cannot plant or overwrite them (ASVS 3.3.1).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-django_language"
+    LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SAMESITE = "Lax"
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     if EMAIL_BACKEND.endswith("filebased.EmailBackend") and not env.bool("ALLOW_FILE_EMAIL", default=False):
         raise ImproperlyConfigured("EMAIL_URL must be set in production (or ALLOW_FILE_EMAIL=true).")
 
+# --- Content-Security-Policy (issue 12, slice "csp"; django-csp, config/csp.py) ---------------
+# Every response says: scripts, styles, fonts and fetches from this site's own files only (no
+# inline code, no eval: base.html tells htmx so), images from this site and data: URLs (Pico's
+# icons), no plugins, no framing by any site, forms only to this site. config/csp.py adds what
+# depends on other settings: the payment provider's checkout host to form-action (Chromium checks
+# the redirect after the checkout POST against it) and the public storage's host to img-src.
+# With PAYMENT_PROVIDER=mollie: the hosts of Mollie's hosted checkout, where the checkout POST's
+# redirect leads (every host of that redirect chain must be listed: Chromium blocks the rest).
+MOLLIE_CHECKOUT_ORIGINS = env.list("MOLLIE_CHECKOUT_ORIGINS", default=["https://www.mollie.com"])
+_csp_self = "'self'"
+_csp_none = "'none'"
+_csp = {
+    "DIRECTIVES": {
+        "default-src": [_csp_self],
+        "script-src": [_csp_self],
+        "style-src": [_csp_self],
+        "img-src": [_csp_self, "data:"],
+        "font-src": [_csp_self],
+        "connect-src": [_csp_self],
+        "object-src": ["'none'"],
+        "base-uri": [_csp_none],
+        "form-action": [_csp_self],
+        "frame-ancestors": ["'none'"],
+        # Where browsers send violation reports (empty: nowhere; the browser console shows them).
+        "report-uri": env.list("CSP_REPORT_URI", default=[]) or None,
+    }
+}
+# CSP_REPORT_ONLY=true sends the policy as Content-Security-Policy-Report-Only: browsers report
+# what it would block and block nothing. For trying a change out; refused in production.
+# (Not a setting named CSP_*: django-csp takes those for its old-style settings and refuses them.)
+_csp_report_only = env.bool("CSP_REPORT_ONLY", default=False)
+if PRODUCTION and _csp_report_only:
+    raise ImproperlyConfigured("CSP_REPORT_ONLY is refused in production: the policy must be enforced.")
+CONTENT_SECURITY_POLICY = None if _csp_report_only else _csp
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp if _csp_report_only else None
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        # ISO 8601 with the offset, so lines from machines in different zones line up (ASVS 16.2.2).
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # pikepdf announces its logger bridge at INFO on import: noise in every command's output.
-    "loggers": {"axes": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
+        # core.security_log: authentication events, access denials and staff actions, one
+        # key=value line each (slice "staff"). SECURITY_LOG_LEVEL=WARNING silences it.
+        "studymarket.security": {"level": env.str("SECURITY_LOG_LEVEL", default="INFO")},
+    },
 }

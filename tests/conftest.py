@@ -1,14 +1,25 @@
-"""Fixtures for every test. The environment itself is set in tests/__init__.py."""
+"""Fixtures for every test, and those that tests in several folders share. The environment
+itself is set in tests/__init__.py; plain helpers live in modules of their own (tests/pdfs.py,
+tests/purchases.py, ...), never in a conftest."""
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.cache import caches
 from django.core.files.storage import Storage, storages
 from django.utils import translation
 from pytest_django import Settings
+
+from studymarket.accounts.models import SellerProfile, User
+from studymarket.catalog.models import Listing
+from studymarket.core.storage import private_storage, public_storage
+from studymarket.orders.models import OrderLine
+from tests.factories import SellerFactory, UserFactory
+from tests.purchases import listing_with_pdf, purchase
+from tests.smtp import Inbox, free_port
 
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
@@ -107,6 +118,71 @@ def own_storage(tmp_path: Path) -> Iterator[None]:
         _forget_location(storage)
 
 
+@pytest.fixture
+def data_dir(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A data folder of the test's own, laid out as DATA_DIR is (private/, public/, tmp/), so
+    it can tell exactly which files it made and left (tests/data_files.py); a subprocess given
+    it as DATA_DIR sees the same files. The documents' and the selling tests use it for every
+    test (their conftests)."""
+    root = tmp_path / "data"
+    settings.DATA_DIR = root
+    by_kind = {"private": private_storage(), "public": public_storage()}
+    for kind, storage in by_kind.items():
+        monkeypatch.setattr(storage, "_location", str(root / kind))
+        _forget_location(storage)
+    yield root
+    monkeypatch.undo()
+    for storage in by_kind.values():
+        _forget_location(storage)
+
+
 def _forget_location(storage: Storage) -> None:
+    # FileSystemStorage caches its folder; the next use reads _location again.
     for cached in ("base_location", "location"):
         storage.__dict__.pop(cached, None)
+
+
+@pytest.fixture
+def seller(db: None) -> SellerProfile:
+    profile: SellerProfile = SellerFactory()
+    return profile
+
+
+# A purchase with a real PDF (tests/purchases.py): what the library's and the reviews' tests
+# start from. tests/checkout/conftest.py has a buyer of its own, one who signs in with a password.
+
+
+@pytest.fixture
+def buyer(db: None) -> User:
+    user: User = UserFactory(email="anna@example.nl", first_name="Anna", last_name="de Vries")
+    return user
+
+
+@pytest.fixture
+def listing(db: None) -> Listing:
+    return listing_with_pdf(title="Account Management Samenvatting")
+
+
+@pytest.fixture
+def order_line(buyer: User, listing: Listing) -> OrderLine:
+    return purchase(buyer=buyer, listing=listing)
+
+
+@pytest.fixture
+def smtp_inbox(settings: Settings) -> Iterator[Inbox]:
+    """Django sends real SMTP to a server on 127.0.0.1 for the length of the test (tests/smtp.py)."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -10,10 +10,15 @@ from django.utils.translation import gettext as _
 from studymarket.accounts.forms import SignupForm
 from studymarket.accounts.models import User
 from studymarket.accounts.services import user_create
+from studymarket.core.ratelimits import key_ip, rate_limit_check
 
 
 def signup_form_submit(request: HttpRequest, form: SignupForm) -> User | None:
-    """Create the account from a valid form and log it in; None with the errors on the form."""
+    """Create the account from a valid form and log it in; None with the errors on the form.
+    Each submission counts against the client IP's sign-up limit (RateLimited: a 429 page)."""
+    ip_key = key_ip(request)
+    if ip_key is not None:
+        rate_limit_check(name="signup_ip", key=ip_key)
     try:
         user = user_create(
             email=form.cleaned_data["email"],

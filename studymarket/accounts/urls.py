@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from studymarket.accounts import views
+from studymarket.accounts import twofactor_views, views
+from studymarket.accounts.password_change import PasswordChangeView
 
 app_name = "accounts"
 urlpatterns = [
@@ -26,4 +27,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("verkopen/start/", views.become_seller, name="become_seller"),
+    # Staff two-factor authentication and changing the password (slice "staff").
+    path("tweestapsverificatie/", twofactor_views.twofactor_verify, name="twofactor"),
+    path("tweestapsverificatie/instellen/", twofactor_views.twofactor_setup, name="twofactor_setup"),
+    path("wachtwoord-wijzigen/", PasswordChangeView.as_view(), name="password_change"),
 ]

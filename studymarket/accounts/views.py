@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -15,9 +16,12 @@ from django.views.generic import FormView
 
 from studymarket.accounts.forms import BecomeSellerForm, LoginForm, NewPasswordForm, SignupForm
 from studymarket.accounts.models import User
+from studymarket.accounts.password_reset import password_reset_request
 from studymarket.accounts.services import seller_profile_create
 from studymarket.accounts.signup import signup_form_submit
 from studymarket.core.errors import ApplicationError
+from studymarket.core.ratelimits import key_ip
+from studymarket.core.security_log import security_event
 
 
 class LoginView(auth_views.LoginView):
@@ -27,18 +31,32 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's page; the e-mail is limited and sent by accounts.password_reset, and the
+    answer is the same redirect whether it was sent, limited or for no account at all."""
+
     template_name = "accounts/password_reset_form.html"
-    subject_template_name = "accounts/password_reset_subject.txt"
-    email_template_name = "accounts/password_reset_email.txt"
-    html_email_template_name = "accounts/password_reset_email.html"
     success_url = reverse_lazy("accounts:password_reset_done")
-    extra_email_context = {"site_name": "studymarket"}
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        password_reset_request(
+            email=form.cleaned_data["email"],
+            ip_key=key_ip(self.request),
+            domain=self.request.get_host(),
+            use_https=self.request.is_secure(),
+        )
+        return redirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     form_class = NewPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: NewPasswordForm) -> HttpResponse:
+        # The new hash ends every session of the account (accounts/password_change.py).
+        response = super().form_valid(form)
+        security_event("password_reset", user_id=form.user.pk)
+        return response
 
 
 @method_decorator(sensitive_post_parameters("password", "password_confirm"), name="dispatch")

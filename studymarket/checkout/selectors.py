@@ -1,8 +1,10 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from studymarket.accounts.models import User
@@ -13,6 +15,7 @@ from studymarket.core.money import Money
 from studymarket.core.pricing import price_breakdown
 from studymarket.library.selectors import owned_document_ids
 from studymarket.orders.models import Order, OrderLine, OrderStatus
+from studymarket.orders.selectors import order_pending_matching
 from studymarket.payments.models import Payment, PaymentStatus
 
 
@@ -62,6 +65,71 @@ def purchase_refusals(*, user: User, listings: Iterable[Listing]) -> dict[int, s
             refusals[listing.pk] = _("Dit is je eigen document. Dat kun je niet kopen.")
         elif listing.document_id in owned:
             refusals[listing.pk] = _("Je hebt dit document al gekocht. Je vindt het in Mijn documenten.")
+    return refusals
+
+
+# An order younger than this without a payment is a checkout about to start its payment (the
+# order is committed before the provider is called): it holds its documents like one with an
+# open payment. Older, it was left behind (the process died in between) and holds nothing.
+ORDER_STARTING = timedelta(minutes=5)
+# A payment in one of these states may still be paid.
+PAYMENT_PAYABLE = (PaymentStatus.OPEN, PaymentStatus.PENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOrderClaim:
+    """A listing of the cart that another pending order of the buyer has too."""
+
+    order: Order
+    listing_id: int
+    payable: bool  # that order may still be paid: its document is claimed
+
+
+def open_order_claims(
+    *, user: User, listings: Iterable[Listing], exclude_order_id: int | None = None
+) -> list[OpenOrderClaim]:
+    """The buyer's other pending orders that hold any of ``listings``' documents, each with
+    whether it may still be paid (an open or pending payment, or a checkout just starting its
+    payment). A claimed document may not go into a second order: both could be paid."""
+    by_document = {listing.document_id: listing.pk for listing in listings}
+    lines = (
+        OrderLine.objects.filter(
+            order__buyer=user, order__status=OrderStatus.PENDING, listing__document_id__in=by_document
+        )
+        .exclude(order_id=exclude_order_id or 0)
+        .select_related("order", "listing")
+        .order_by("order__created_at", "order_id", "pk")
+    )
+    payable = Payment.objects.filter(order_id=OuterRef("order_id"), status__in=PAYMENT_PAYABLE)
+    any_payment = Payment.objects.filter(order_id=OuterRef("order_id"))
+    starting_since = timezone.now() - ORDER_STARTING
+    lines = lines.annotate(payable=Exists(payable), paid_for=Exists(any_payment))
+    return [
+        OpenOrderClaim(
+            order=line.order,
+            listing_id=by_document[line.listing.document_id],
+            payable=line.payable or (not line.paid_for and line.order.created_at >= starting_since),
+        )
+        for line in lines
+    ]
+
+
+def claim_refusal(claim: OpenOrderClaim) -> str:
+    return _(
+        "Dit document staat al in je openstaande bestelling %(number)s. Rond die betaling af, "
+        "of wacht tot ze verloopt en probeer het dan opnieuw."
+    ) % {"number": claim.order.number}
+
+
+def open_order_refusals(*, user: User, listings: list[Listing]) -> dict[int, str]:
+    """listing id → why the cart cannot be checked out now, for those another open order of
+    the buyer still may be paid for (the cart and the checkout page mark them). An order for
+    exactly this cart is no other order: checking out continues it."""
+    same = order_pending_matching(buyer=user, listings=listings) if listings else None
+    refusals: dict[int, str] = {}
+    for claim in open_order_claims(user=user, listings=listings, exclude_order_id=same.pk if same else None):
+        if claim.payable:
+            refusals.setdefault(claim.listing_id, claim_refusal(claim))
     return refusals
 
 

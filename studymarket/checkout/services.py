@@ -7,16 +7,20 @@ from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing
 from studymarket.checkout.models import Cart, CartItem
 from studymarket.checkout.selectors import (
+    PAYMENT_PAYABLE,
     cart_items_spent,
     cart_listing_list,
+    claim_refusal,
     listings_in_order,
+    open_order_claims,
     order_payment_latest,
     purchase_refusals,
 )
 from studymarket.core.errors import ApplicationError
 from studymarket.orders.models import Order, OrderStatus
 from studymarket.orders.selectors import order_get_for_buyer, order_line_list, order_pending_matching
-from studymarket.orders.services import order_create
+from studymarket.orders.services import order_cancel, order_create
+from studymarket.orders.states import order_lock
 from studymarket.payments.models import Payment, PaymentMethod
 from studymarket.payments.services import payment_start
 
@@ -93,6 +97,7 @@ def _checkout_order(*, user: User, checkout_token: str, language: str | None) ->
         raise ApplicationError(_("Je winkelwagen is leeg."))
     _refuse_unbuyable(user=user, listings=listings)
     pending = order_pending_matching(buyer=user, listings=listings)
+    _claim(user=user, listings=listings, keep=pending)
     if pending is not None:
         return pending
     return order_create(buyer=user, listings=listings, checkout_token=checkout_token, language=language)
@@ -106,8 +111,48 @@ def checkout_retry(*, user: User, order_number: str, method: str) -> Payment:
         raise ApplicationError(_("Kies een betaalmethode."))
     order = order_get_for_buyer(number=order_number, buyer=user)
     if order.status == OrderStatus.PENDING:
-        _refuse_unbuyable(user=user, listings=[line.listing for line in order_line_list(order=order)])
+        _retry_claim(user=user, order=order)
+        order.refresh_from_db()
     return _payment_for(order=order, method=method)
+
+
+@transaction.atomic
+def _retry_claim(*, user: User, order: Order) -> None:
+    _cart_locked(user=user)  # one claim at a time per buyer, as in checkout_start
+    listings = [line.listing for line in order_line_list(order=order)]
+    _refuse_unbuyable(user=user, listings=listings)
+    _claim(user=user, listings=listings, keep=order)
+
+
+def _claim(*, user: User, listings: list[Listing], keep: Order | None) -> None:
+    """Make ``keep`` (or the order about to be made) the only open order for its documents, so
+    that a buyer never pays twice for one (issue 12). Another pending order that may still be
+    paid (an open or pending payment: an open tab, an iDEAL confirmation on its way) claims its
+    documents: refused, with what the buyer can do. One that can no longer be paid (its
+    payments ended) is canceled, so that it is not retried into a second payment. Under the
+    buyer's cart lock; each order checked again under its own row lock, which payment_start
+    takes too before it adds a payment."""
+    claims = open_order_claims(user=user, listings=listings, exclude_order_id=keep.pk if keep else None)
+    titles = {listing.pk: listing.title for listing in listings}
+    refused: dict[int, str] = {}
+    for claim in claims:
+        if claim.payable or not _order_supersede(order_id=claim.order.pk):
+            refused.setdefault(claim.listing_id, claim_refusal(claim))
+    if refused:
+        raise ApplicationError(" ".join(f"{titles[pk]}: {reason}" for pk, reason in refused.items()))
+
+
+def _order_supersede(*, order_id: int) -> bool:
+    """Cancel a pending order none of whose payments can be paid any more; False if one can
+    (a payment started since the claims were read)."""
+    order = order_lock(order_id)
+    if order.status != OrderStatus.PENDING:
+        # Canceled by an earlier claim of this checkout: done. Paid meanwhile: the buyer has it.
+        return order.status != OrderStatus.PAID
+    if Payment.objects.filter(order_id=order_id, status__in=PAYMENT_PAYABLE).exists():
+        return False
+    order_cancel(order_id=order_id, reason="superseded by a new checkout")
+    return True
 
 
 def _refuse_unbuyable(*, user: User, listings: list[Listing]) -> None:

@@ -12,7 +12,12 @@ from studymarket.catalog.models import Listing
 from studymarket.catalog.selectors import listing_published_list
 from studymarket.checkout.cart import request_cart_add, request_cart_listings, request_cart_remove
 from studymarket.checkout.forms import CheckoutForm, PaymentMethodForm, checkout_token_new
-from studymarket.checkout.selectors import cart_summary, order_payment_state, purchase_refusals
+from studymarket.checkout.selectors import (
+    cart_summary,
+    open_order_refusals,
+    order_payment_state,
+    purchase_refusals,
+)
 from studymarket.checkout.services import checkout_retry, checkout_start
 from studymarket.core.errors import ApplicationError
 from studymarket.core.money import Money
@@ -51,9 +56,11 @@ def cart_remove_view(request: HttpRequest, listing_id: int) -> HttpResponse:
 
 def _cart_context(request: HttpRequest) -> dict[str, object]:
     listings = request_cart_listings(request)
-    refusals = (
-        purchase_refusals(user=request.user, listings=listings) if isinstance(request.user, User) else {}
-    )
+    refusals = {}
+    if isinstance(request.user, User):
+        # Another open order's documents first: the cart's own refusals (owned) say more.
+        refusals = open_order_refusals(user=request.user, listings=listings)
+        refusals |= purchase_refusals(user=request.user, listings=listings)
     return {"summary": cart_summary(listings=listings), "refusals": refusals}
 
 

@@ -19,7 +19,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
@@ -29,7 +29,7 @@ from django.conf import settings
 from studymarket.core.storage import private_storage
 from studymarket.documents.pdf.checks import PdfRejected
 from studymarket.documents.pdf.extract import extract
-from studymarket.documents.pdf.job import ExtractJob
+from studymarket.documents.pdf.job import READER_WIDTHS, ExtractJob, SandboxJob, job_message
 from studymarket.documents.pdf.outline import OutlineItem
 from studymarket.documents.pdf.sandbox import EXIT_TOO_COMPLEX
 from studymarket.documents.reasons import Reason
@@ -152,6 +152,9 @@ def extract_job(
         preview_width=settings.PREVIEW_IMAGE_WIDTH,
         thumbnail_width=settings.THUMBNAIL_WIDTH,
         pages=pages,
+        memory_mb=settings.PROCESSING_MEMORY_LIMIT_MB,
+        reader_width=max(READER_WIDTHS),
+        reader_seconds=settings.READER_PAGE_DRAW_SECONDS,
     )
 
 
@@ -177,7 +180,7 @@ def extraction_run(
     """
     collector = _Collector(Path(job.out_dir), progress)
     if sandbox:
-        _run_child(job, collector.take)
+        sandbox_run(job, collector.take)
     else:
         try:
             extract(job, collector.take)
@@ -241,7 +244,9 @@ class _Collector:
         return self.result
 
 
-def _run_child(job: ExtractJob, take: Callable[[dict[str, Any]], None]) -> None:
+def sandbox_run(job: SandboxJob, take: Callable[[dict[str, Any]], None]) -> None:
+    """Run ``job`` in the child with the limits above; ``take`` gets each event. A child that
+    hits a limit raises ExtractionRejected (TIMEOUT, TOO_COMPLEX)."""
     limit = settings.PROCESSING_TIME_LIMIT_SECONDS
     memory = settings.PROCESSING_MEMORY_LIMIT_MB * 1024 * 1024
     stderr_path = Path(job.out_dir) / "stderr.txt"
@@ -294,11 +299,11 @@ def _limit_child(*, memory_bytes: int, cpu_seconds: int) -> None:
         _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _talk(child: subprocess.Popen[bytes], job: ExtractJob, take: Callable[[dict[str, Any]], None]) -> None:
+def _talk(child: subprocess.Popen[bytes], job: SandboxJob, take: Callable[[dict[str, Any]], None]) -> None:
     assert child.stdin is not None
     assert child.stdout is not None
     try:
-        child.stdin.write(json.dumps(asdict(job)).encode())
+        child.stdin.write(json.dumps(job_message(job)).encode())
         child.stdin.close()
     except BrokenPipeError:
         return  # it died at once; its exit status says why

@@ -241,3 +241,25 @@ def _bands_replace(version: DocumentVersion, digests: list[int]) -> None:
     FingerprintBand.objects.bulk_create(
         FingerprintBand(version=version, band=band, digest=digest) for band, digest in wanted.items()
     )
+
+
+def originality_fingerprints_ensure(
+    *, every: bool = False
+) -> list[tuple[DocumentVersion, OriginalityResult]]:
+    """Fingerprint the accepted and held versions that have none (or ``every`` one of them),
+    oldest first, so that a copy of them is recognised: versions the platform read itself (the
+    demo data) never went through the pipeline's check. Returns each version with its result;
+    its status is left as it is. Running it again finds nothing left to do.
+
+    "None" means no text hash, no signature and no bands: a scan (too little text for either)
+    looks the same, and is fingerprinted again, to the same empty result.
+    """
+    versions = DocumentVersion.objects.filter(status__in=COUNTING_STATUSES)
+    if not every:
+        versions = versions.filter(text_sha256="", minhash__isnull=True, fingerprint_bands__isnull=True)
+    done = []
+    # The ids first: each check writes, and SQLite does not isolate a read still being fetched.
+    for pk in list(versions.order_by("created_at", "pk").values_list("pk", flat=True)):
+        version = DocumentVersion.objects.get(pk=pk)
+        done.append((version, originality_check(version=version)))
+    return done

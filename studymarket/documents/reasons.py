@@ -24,6 +24,7 @@ class Reason(enum.StrEnum):
     TOO_MANY_PAGES = "too_many_pages"
     TOO_COMPLEX = "too_complex"  # over the memory limit, or the parser gave up
     TIMEOUT = "timeout"
+    PAGE_TOO_HEAVY = "page_too_heavy"  # a page the online reader could not draw in time
     CONVERSION_UNAVAILABLE = "conversion_unavailable"
     CONVERSION_FAILED = "conversion_failed"
     EXACT_COPY = "exact_copy"

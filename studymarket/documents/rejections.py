@@ -3,6 +3,7 @@
 
 from typing import Any
 
+from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,12 @@ MESSAGES: dict[Reason, Promise] = {
         "Het verwerken van dit bestand duurde langer dan %(seconds)s seconden en is gestopt. Splits het "
         "document of sla het opnieuw op met kleinere afbeeldingen, en upload het nog eens."
     ),
+    Reason.PAGE_TOO_HEAVY: _(
+        "Pagina %(page)s van dit PDF-bestand is te zwaar om te tonen: het tekenen ervan duurt langer "
+        "dan %(seconds)s seconden, bijvoorbeeld door duizenden doorzichtige lagen over elkaar. Druk "
+        "het document af naar een nieuwe PDF (Afdrukken > Opslaan als PDF) of vlak de transparantie "
+        "af (in Acrobat: Transparantie afvlakken), en upload het opnieuw."
+    ),
     Reason.CONVERSION_UNAVAILABLE: _(
         "Word- en OpenDocument-bestanden kunnen we nu niet omzetten. Sla je document zelf op als PDF "
         "en upload dat."
@@ -83,7 +90,15 @@ MESSAGES: dict[Reason, Promise] = {
 
 _UNKNOWN = _("Dit bestand is geweigerd.")
 # Parameters a message needs but a stored reason may lack (older rows, a reason without them).
-_DEFAULTS: dict[str, Any] = {"max_mb": "", "count": "", "max": "", "megabytes": "", "seconds": "", "note": ""}
+_DEFAULTS: dict[str, Any] = {
+    "max_mb": "",
+    "count": "",
+    "max": "",
+    "megabytes": "",
+    "seconds": "",
+    "note": "",
+    "page": "",
+}
 
 
 def reason_text(code: str, params: dict[str, Any] | None = None) -> str:
@@ -92,7 +107,14 @@ def reason_text(code: str, params: dict[str, Any] | None = None) -> str:
         message = MESSAGES[Reason(code)]
     except ValueError:
         return str(_UNKNOWN)
-    values = {**_DEFAULTS, **(params or {})}
+    # A fraction as the reader writes it ("0,5" in Dutch).
+    values = {
+        **_DEFAULTS,
+        **{
+            key: formats.localize(value) if isinstance(value, float) else value
+            for key, value in (params or {}).items()
+        },
+    }
     detected = values.get("detected")
     # "(het lijkt een PNG-afbeelding)" only when the kind of file was recognised.
     values["detected"] = gettext(" (het lijkt een %(kind)s-bestand)") % {"kind": detected} if detected else ""

@@ -4,7 +4,15 @@
 from django.contrib import admin
 
 from studymarket.core.admin import ReadOnlyAdmin
-from studymarket.ledger.models import Account, Entry, Journal, LedgerCheckRun, Payout, PayoutBatch
+from studymarket.ledger.models import (
+    Account,
+    Entry,
+    Journal,
+    LedgerCheckRun,
+    Payout,
+    PayoutBatch,
+    StaffApproval,
+)
 
 
 class EntryInline(admin.TabularInline):
@@ -65,3 +73,9 @@ class PayoutBatchAdmin(ReadOnlyAdmin):
 class LedgerCheckRunAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "ok")
     list_filter = ("ok",)
+
+
+@admin.register(StaffApproval)
+class StaffApprovalAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "created_at", "kind", "amount_cents", "status", "proposed_by", "decided_by")
+    list_filter = ("status", "kind")

@@ -12,10 +12,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from studymarket.accounts.models import SellerProfile
+from studymarket.core.models import TimeStampedModel
 
 
 class AccountKind(models.TextChoices):
@@ -230,3 +231,67 @@ class LedgerCheckRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     ok = models.BooleanField()
     violations = models.JSONField(default=list)
+
+
+class ApprovalKind(models.TextChoices):
+    ADJUSTMENT = "adjustment", _("Correctie")
+    PAYOUT = "payout", _("Uitbetaling")
+
+
+class ApprovalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Voorgesteld")
+    APPROVED = "approved", _("Goedgekeurd")
+    REJECTED = "rejected", _("Afgewezen")
+
+
+class StaffApproval(TimeStampedModel):
+    """A money change above STAFF_SECOND_APPROVAL_ABOVE_CENTS (ASVS 2.3.5): one staff member
+    proposes it (nothing moves), a different one approves it (then it is posted) or someone
+    rejects it. The state machine is ``ledger.approvals``.
+
+    An adjustment keeps everything it needs to post: its lines, its reason, and the correction
+    form's one-time token, which becomes the journal's source reference. A payout above the
+    threshold stays out of the SEPA file until its approval is approved."""
+
+    kind = models.CharField(max_length=20, choices=ApprovalKind.choices)
+    status = models.CharField(max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PROPOSED)
+    amount_cents = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=3, default="EUR")
+    token = models.CharField(max_length=64, unique=True)
+    reason = models.TextField(blank=True)
+    # Adjustment: [{"kind": ..., "cents": ..., "key": ...}], the journal's lines as proposed.
+    lines = models.JSONField(default=list, blank=True)
+    payout = models.ForeignKey(
+        Payout, on_delete=models.PROTECT, null=True, blank=True, related_name="approvals"
+    )
+    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            # Two people: whoever approves did not propose it.
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | (Q(decided_by__isnull=False) & ~Q(decided_by=F("proposed_by"))),
+                name="ledger_approval_two_people",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="adjustment", payout__isnull=True) | Q(kind="payout", payout__isnull=False),
+                name="ledger_approval_kind_subject",
+            ),
+            # One open (or approved) approval per payout; a rejected one may be proposed again.
+            models.UniqueConstraint(
+                fields=["payout"],
+                condition=Q(payout__isnull=False) & Q(status__in=["proposed", "approved"]),
+                name="ledger_approval_one_per_payout",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "kind"])]
+
+    def __str__(self) -> str:
+        return f"approval {self.pk} {self.kind} {self.status}"

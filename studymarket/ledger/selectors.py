@@ -19,12 +19,14 @@ from studymarket.ledger.models import (
     REVERSAL_SOURCES,
     Account,
     AccountKind,
+    ApprovalStatus,
     Entry,
     Journal,
     JournalSource,
     LedgerCheckRun,
     Payout,
     PayoutStatus,
+    StaffApproval,
 )
 
 
@@ -170,3 +172,28 @@ def trial_balance() -> list[AccountBalance]:
 
 def ledger_check_latest() -> LedgerCheckRun | None:
     return LedgerCheckRun.objects.order_by("-created_at", "-pk").first()
+
+
+def staff_approval_open_list() -> QuerySet[StaffApproval]:
+    """Proposals waiting for a second staff member, oldest first (ledger.approvals)."""
+    return (
+        StaffApproval.objects.filter(status=ApprovalStatus.PROPOSED)
+        .select_related("proposed_by", "payout__seller")
+        .order_by("created_at", "pk")
+    )
+
+
+def staff_approval_decided_list(*, limit: int = 20) -> QuerySet[StaffApproval]:
+    return (
+        StaffApproval.objects.exclude(status=ApprovalStatus.PROPOSED)
+        .select_related("proposed_by", "decided_by", "payout", "journal")
+        .order_by("-decided_at", "-pk")[:limit]
+    )
+
+
+def staff_approval_by_payout(*, payout_ids: list[int]) -> dict[int, StaffApproval]:
+    """The open or approved approval of each payout that has one."""
+    approvals = StaffApproval.objects.filter(
+        payout_id__in=payout_ids, status__in=[ApprovalStatus.PROPOSED, ApprovalStatus.APPROVED]
+    ).select_related("proposed_by")
+    return {approval.payout_id: approval for approval in approvals if approval.payout_id is not None}

@@ -1,32 +1,73 @@
-"""Page images for the online reader, rendered on demand and kept in the private storage.
+"""Page images for the online reader, drawn on demand and kept in the private storage.
 
 A page is drawn the first time a buyer scrolls to it, at one of a few widths (phone, laptop,
 sharp screens), and stored under a path fixed by version, width and page, so every later
-reader of that version gets the stored file. The file passed the upload pipeline's sandboxed
-checks, so PDFium may open it in this process.
+reader of that version gets the stored file.
+
+Drawing is paid for where it is bounded (issue 12): in the sandboxed child process, with the
+limits of an upload (documents/drawing.py), never in this process. A document draws one
+request at a time (the pages after the one asked for are drawn with it, and the requests for
+them wait for that draw rather than start their own), and at most READER_DRAWS_MAX draws run
+at once in this process: a heavy document waits behind itself, never in front of another.
+A page that cannot be drawn in time is remembered as too heavy for a while, and not tried on
+every request.
 """
 
+import logging
 import threading
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pikepdf
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 
 from studymarket.core.storage import private_storage
+from studymarket.documents.drawing import reader_pages_draw
 from studymarket.documents.extraction import extraction_workspace, stored_file_local
 from studymarket.documents.models import DocumentVersion
-from studymarket.documents.pdf import pdf_open
+from studymarket.documents.pdf.job import READER_WIDTHS
 
-# Pixel widths: about a phone, a laptop column, and either of them on a sharp screen.
-READER_WIDTHS = (800, 1200, 1600)
+logger = logging.getLogger(__name__)
+
+__all__ = ["READER_DEFAULT_WIDTH", "READER_WIDTHS", "PageTooHeavy", "ReaderBusy", "reader_page_image"]
+
 READER_DEFAULT_WIDTH = 1200
 # Pages drawn per request: the one asked for and those after it, which the reader asks for
-# next; one opening of the PDF serves them all.
+# next; one child process serves them all.
 _RENDER_AHEAD = 4
 _SIZES_CACHE_SECONDS = 30 * 24 * 3600
-_PDFIUM = threading.Lock()
+# A page found too heavy is not drawn again for this long (a busy machine may have been the
+# cause; a later try may succeed).
+_TOO_HEAVY_CACHE_SECONDS = 24 * 3600
+
+
+class PageTooHeavy(Exception):
+    """The page cannot be drawn within the limits: the reader shows a message in its place."""
+
+
+class ReaderBusy(Exception):
+    """No draw could start in time (every slot taken by other documents' draws)."""
+
+
+_DRAWS = threading.BoundedSemaphore(settings.READER_DRAWS_MAX)
+
+
+class _DocumentLock:
+    __slots__ = ("lock", "__weakref__")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+
+# One lock per document being drawn; it goes away when no request holds it.
+_DOCUMENT_LOCKS: weakref.WeakValueDictionary[int, _DocumentLock] = weakref.WeakValueDictionary()
+_DOCUMENT_LOCKS_GUARD = threading.Lock()
+# The threads finishing draws after their request was answered (the tests wait for them).
+_DRAW_THREADS: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
 
 @dataclass(frozen=True)
@@ -42,35 +83,146 @@ def reader_page_path(*, version: DocumentVersion, number: int, width: int) -> st
 
 
 def reader_page_image(*, version: DocumentVersion, number: int, width: int) -> bytes:
-    """Page ``number`` of ``version`` as WebP, ``width`` pixels wide (one of READER_WIDTHS)."""
+    """Page ``number`` of ``version`` as WebP, ``width`` pixels wide (one of READER_WIDTHS).
+    PageTooHeavy when it cannot be drawn within the limits; ReaderBusy when no draw could start.
+
+    The answer comes as soon as the page asked for is drawn; the pages after it are stored
+    while the buyer looks at it (the draw holds the document until then).
+    """
     if width not in READER_WIDTHS:
         raise ValueError(f"Width {width} is not one of {READER_WIDTHS}")
     if not 1 <= number <= version.page_count:
         raise ValueError(f"Page {number} is not in 1..{version.page_count}")
-    storage = private_storage()
     path = reader_page_path(version=version, number=number, width=width)
-    if storage.exists(path):
-        with storage.open(path, "rb") as stored:
-            data: bytes = stored.read()
-            return data
-    ahead = range(number + 1, min(number + _RENDER_AHEAD, version.page_count) + 1)
-    wanted = [number] + [
-        n for n in ahead if not storage.exists(reader_page_path(version=version, number=n, width=width))
-    ]
-    rendered = _render(version, wanted, width=width)
-    for page_number, data in rendered.items():
-        _store(reader_page_path(version=version, number=page_number, width=width), data)
-    return rendered[number]
+    stored = _stored(path)
+    if stored is not None:
+        return stored
+    if number in reader_pages_too_heavy(version=version):
+        raise PageTooHeavy
+    asked = _Asked(number)
+    with _document_drawing(version.document_id) as hand_over:
+        # Drawn (or found too heavy) by the draw this request waited for?
+        stored = _stored(path)
+        if stored is not None:
+            return stored
+        if number in reader_pages_too_heavy(version=version):
+            raise PageTooHeavy
+        storage = private_storage()
+        ahead = range(number + 1, min(number + _RENDER_AHEAD, version.page_count) + 1)
+        wanted = [number] + [
+            n for n in ahead if not storage.exists(reader_page_path(version=version, number=n, width=width))
+        ]
+        slot = _DRAWS
+        if not slot.acquire(timeout=_wait_seconds()):
+            raise ReaderBusy
+        release_document = hand_over()
+
+        def release() -> None:
+            slot.release()
+            release_document()
+
+        thread = threading.Thread(
+            target=_draw_and_store, args=(version, wanted, width, asked, release), daemon=True
+        )
+        try:
+            thread.start()
+        except BaseException:
+            release()
+            raise
+        _DRAW_THREADS.add(thread)
+    asked.ready.wait()
+    if asked.error is not None:
+        raise asked.error
+    if asked.data is None:
+        raise PageTooHeavy
+    return asked.data
 
 
-def _render(version: DocumentVersion, numbers: Iterable[int], *, width: int) -> dict[int, bytes]:
-    with extraction_workspace() as workdir:
-        source = stored_file_local(version.file.name, workdir / "source.pdf")
-        # PDFium may not be entered by two threads at once, not even for two documents: the
-        # web server answers the reader's image requests on several threads, and without this
-        # lock the process crashes (seen in Chromium, which asks for pages in parallel).
-        with _PDFIUM, source.open("rb") as file, pdf_open(file) as pdf:
-            return {n: page.data for n, page in pdf.render_pages(numbers, width=width).items()}
+class _Asked:
+    """The page a request waits for, handed over by the thread that draws it."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.ready = threading.Event()
+        self.data: bytes | None = None
+        self.error: BaseException | None = None
+
+
+def _draw_and_store(
+    version: DocumentVersion, wanted: list[int], width: int, asked: _Asked, release: Callable[[], None]
+) -> None:
+    def on_page(number: int, data: bytes) -> None:
+        _store(reader_page_path(version=version, number=number, width=width), data)
+        if number == asked.number:
+            asked.data = data
+            asked.ready.set()
+
+    try:
+        drawn = reader_pages_draw(version=version, numbers=wanted, width=width, on_page=on_page)
+        if drawn.too_heavy:
+            _too_heavy_add(version, drawn.too_heavy)
+    except Exception as error:
+        if not asked.ready.is_set():
+            asked.error = error
+        logger.exception("Reader pages %s of version %s could not be drawn", wanted, version.pk)
+    finally:
+        release()
+        asked.ready.set()
+
+
+def reader_pages_too_heavy(*, version: DocumentVersion) -> frozenset[int]:
+    """The pages of ``version`` lately found too heavy to draw."""
+    return frozenset(cache.get(_too_heavy_key(version), ()))
+
+
+def _too_heavy_key(version: DocumentVersion) -> str:
+    return f"library:too-heavy:{version.pk}"
+
+
+def _too_heavy_add(version: DocumentVersion, numbers: set[int]) -> None:
+    # Under the document's lock: no other request of this process changes the set meanwhile.
+    known = reader_pages_too_heavy(version=version)
+    cache.set(_too_heavy_key(version), sorted(known | numbers), _TOO_HEAVY_CACHE_SECONDS)
+
+
+def _stored(path: str) -> bytes | None:
+    storage = private_storage()
+    if not storage.exists(path):
+        return None
+    with storage.open(path, "rb") as stored:
+        data: bytes = stored.read()
+        return data
+
+
+def _wait_seconds() -> float:
+    # A draw ends within the child's wall clock; waiting longer than one draw means a queue.
+    return float(settings.PROCESSING_TIME_LIMIT_SECONDS)
+
+
+@contextmanager
+def _document_drawing(document_id: int) -> Iterator[Callable[[], Callable[[], None]]]:
+    """Hold the document: one draw of it at a time. The block may hand the lock over (to the
+    thread that finishes the draw), which then releases it with the function it got."""
+    with _DOCUMENT_LOCKS_GUARD:
+        holder = _DOCUMENT_LOCKS.get(document_id)
+        if holder is None:
+            holder = _DOCUMENT_LOCKS[document_id] = _DocumentLock()
+    if not holder.lock.acquire(timeout=_wait_seconds()):
+        raise ReaderBusy
+    handed_over = False
+
+    def hand_over() -> Callable[[], None]:
+        nonlocal handed_over
+        handed_over = True
+        # Through the holder, not its lock: this keeps the holder (and so its entry in
+        # _DOCUMENT_LOCKS, which later requests find) alive until the lock is released.
+        return lambda: holder.lock.release()
+
+    try:
+        yield hand_over
+    finally:
+        if not handed_over:
+            holder.lock.release()
 
 
 def _store(path: str, data: bytes) -> None:

@@ -5,6 +5,7 @@ one the answer is 404, whoever asks and however (no hint whether the document ex
 images and the PDF are read from the private storage and sent by these views only.
 """
 
+import textwrap
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -12,7 +13,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 
 from studymarket.documents.models import DocumentVersion
@@ -20,8 +23,11 @@ from studymarket.library.models import Entitlement, StampedCopyStatus
 from studymarket.library.reader import (
     READER_DEFAULT_WIDTH,
     READER_WIDTHS,
+    PageTooHeavy,
+    ReaderBusy,
     reader_page_image,
     reader_page_sizes,
+    reader_pages_too_heavy,
 )
 from studymarket.library.selectors import (
     entitlement_active_get,
@@ -34,6 +40,13 @@ from studymarket.library.services import AccessRevoked, download_record, stamped
 # Page images never change for a version (its id is in the URL): the browser keeps them, and
 # only the browser (private), for a day.
 _PAGE_IMAGE_MAX_AGE = 24 * 3600
+# Shown in place of a page the reader could not draw within the limits (issue 12).
+_TOO_HEAVY = _(
+    "Deze pagina is te zwaar om in de lezer te tonen. In de PDF van dit document (Download PDF) staat ze wel."
+)
+# The image in the page's place, while the reader page is still the one that asked for it.
+_TOO_HEAVY_LINE_CHARACTERS = 34
+_BUSY_RETRY_SECONDS = 5
 
 
 def _entitlement(request: HttpRequest, document_id: int) -> Entitlement:
@@ -64,6 +77,7 @@ class _ReaderPage:
     src: str
     srcset: str
     text: str
+    too_heavy: bool
 
 
 @cache_control(private=True, no_cache=True)
@@ -73,6 +87,7 @@ def library_read(request: HttpRequest, document_id: int) -> HttpResponse:
     # The PDF is made while the buyer reads, so "Download PDF" is usually ready at once.
     copy = stamped_copy_request(entitlement=entitlement, version=version)
     texts = reader_page_texts(version=version)
+    too_heavy = reader_pages_too_heavy(version=version)
     base = reverse("library:page", args=[document_id, version.pk, 1, READER_DEFAULT_WIDTH]).rsplit("/", 1)[0]
     pages = [
         _ReaderPage(
@@ -82,14 +97,20 @@ def library_read(request: HttpRequest, document_id: int) -> HttpResponse:
             src=f"{base}/{number}-{READER_DEFAULT_WIDTH}.webp",
             srcset=", ".join(f"{base}/{number}-{w}.webp {w}w" for w in READER_WIDTHS),
             text=texts.get(number, ""),
+            too_heavy=number in too_heavy,
         )
         for number, size in enumerate(reader_page_sizes(version=version), start=1)
     ]
-    context = {"entitlement": entitlement, "version": version, "copy": copy, "pages": pages}
+    context = {
+        "entitlement": entitlement,
+        "version": version,
+        "copy": copy,
+        "pages": pages,
+        "too_heavy_message": _TOO_HEAVY,
+    }
     return render(request, "library/read.html", context)
 
 
-@cache_control(private=True, max_age=_PAGE_IMAGE_MAX_AGE)
 def library_page(
     request: HttpRequest, document_id: int, version_id: int, number: int, width: int
 ) -> HttpResponse:
@@ -97,8 +118,37 @@ def library_page(
     version = reader_version_get(entitlement=entitlement, version_id=version_id)
     if version is None or width not in READER_WIDTHS or not 1 <= number <= version.page_count:
         raise Http404
-    data = reader_page_image(version=version, number=number, width=width)
-    return HttpResponse(data, content_type="image/webp")
+    try:
+        data = reader_page_image(version=version, number=number, width=width)
+    except PageTooHeavy:
+        response = _too_heavy_image(request, version=version, number=number)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+    except ReaderBusy:
+        response = HttpResponse(status=503, headers={"Retry-After": str(_BUSY_RETRY_SECONDS)})
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+    response = HttpResponse(data, content_type="image/webp")
+    patch_cache_control(response, private=True, max_age=_PAGE_IMAGE_MAX_AGE)
+    return response
+
+
+def _too_heavy_image(request: HttpRequest, *, version: DocumentVersion, number: int) -> HttpResponse:
+    """An image the size of the page that says, in words, why the page is not shown."""
+    size = reader_page_sizes(version=version)[number - 1]
+    font_size = max(size.width // 28, 8)
+    lines = textwrap.wrap(str(_TOO_HEAVY), _TOO_HEAVY_LINE_CHARACTERS)
+    context = {
+        "width": size.width,
+        "height": size.height,
+        "center": size.width // 2,
+        "font_size": font_size,
+        "top": size.height // 2 - len(lines) * font_size * 3 // 4,
+        "line_height": font_size * 3 // 2,
+        "lines": lines,
+        "message": _TOO_HEAVY,
+    }
+    return render(request, "library/page_too_heavy.svg", context, content_type="image/svg+xml")
 
 
 @cache_control(private=True, no_store=True)

@@ -62,6 +62,10 @@ class OrderLine(models.Model):
     entitlement = models.OneToOneField(
         Entitlement, on_delete=models.PROTECT, null=True, blank=True, related_name="order_line"
     )
+    # Paid while the buyer already held the document through another purchase (two open orders
+    # for one document, issue 12): no second entitlement, no second sale counted; payments
+    # refunds it by itself (Refund origin "duplicate"). Set once, by order_mark_paid.
+    already_held = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "listing"], name="order_line_listing_unique")]

@@ -11,11 +11,14 @@ PENDING_ORDERS_COMPARED = 5
 
 
 def sales_count_since(*, days: int) -> int:
-    """Documents sold platform-wide in the last ``days`` days (paid order lines, refunded ones
-    not counted), on the application's clock."""
+    """Documents sold platform-wide in the last ``days`` days (paid order lines; refunded ones
+    and ones paid twice by one buyer not counted), on the application's clock."""
     since = clock.now() - timedelta(days=days)
     return OrderLine.objects.filter(
-        order__status=OrderStatus.PAID, order__paid_at__gte=since, refunded_at__isnull=True
+        order__status=OrderStatus.PAID,
+        order__paid_at__gte=since,
+        refunded_at__isnull=True,
+        already_held=False,
     ).count()
 
 
@@ -38,3 +41,15 @@ def order_pending_matching(*, buyer: User, listings: Sequence[Listing]) -> Order
         if {(line.listing_id, line.price_cents) for line in order.lines.all()} == wanted:
             return order
     return None
+
+
+def order_lines_already_held(*, order_id: int) -> list[OrderLine]:
+    """The order's paid lines for documents the buyer held already when it was paid
+    (order_mark_paid), not reversed yet: what payments refunds as duplicates."""
+    return list(
+        OrderLine.objects.select_related("order")
+        .filter(
+            order_id=order_id, order__status=OrderStatus.PAID, already_held=True, refunded_at__isnull=True
+        )
+        .order_by("pk")
+    )

@@ -18,6 +18,7 @@ from studymarket.core.audit import audit_record
 from studymarket.core.money import Money
 from studymarket.core.pricing import price_breakdown
 from studymarket.ledger.postings import reversal_post, sale_post
+from studymarket.library.models import Entitlement
 from studymarket.library.services import entitlement_grant, entitlement_revoke
 from studymarket.orders.models import Order, OrderLine, OrderStatus
 from studymarket.orders.states import order_lock, order_transition
@@ -92,15 +93,26 @@ def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_rece
     lines = list(order.lines.select_related("listing").order_by("pk"))
     if not lines:
         raise ValueError(f"Order {order.number} has no lines")
+    # One buyer's payments land one at a time from here on: two orders for one document paid
+    # at the same moment must not both find it not held yet (lock order: payment → order → buyer).
+    _buyer_lock(order.buyer_id)
+    held = _documents_held(buyer_id=order.buyer_id, document_ids=[line.listing.document_id for line in lines])
     for line in lines:
-        line.entitlement = entitlement_grant(
-            buyer_id=order.buyer_id,
-            document_id=line.listing.document_id,
-            granted_at=order.paid_at,
-            order_number=order.number,
-            language=order.language,
-        )
-        line.save(update_fields=["entitlement"])
+        if line.listing.document_id in held:
+            # Paid twice for one document: no second access and no second sale to count; the
+            # money came in, so its sale is booked, and payments refunds the line by itself.
+            line.already_held = True
+            line.save(update_fields=["already_held"])
+            audit_record(action="order_line.already_held", obj=line, order=order.number)
+        else:
+            line.entitlement = entitlement_grant(
+                buyer_id=order.buyer_id,
+                document_id=line.listing.document_id,
+                granted_at=order.paid_at,
+                order_number=order.number,
+                language=order.language,
+            )
+            line.save(update_fields=["entitlement"])
         sale_post(
             order_line_id=line.pk,
             seller_id=line.seller_id,
@@ -111,7 +123,7 @@ def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_rece
             booked_at=order.paid_at,
             description=line.title,
         )
-    listing_ids = [line.listing_id for line in lines]
+    listing_ids = [line.listing_id for line in lines if not line.already_held]
     listing_sales_add(listing_ids=listing_ids)
     search_index_later(listing_ids=listing_ids)  # the "best selling" sort reads the index
     if send_receipt:
@@ -119,6 +131,30 @@ def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_rece
         # must find the order paid when it runs.
         transaction.on_commit(partial(_receipt_enqueue, order.pk))
     return order
+
+
+def _buyer_lock(buyer_id: int) -> None:
+    User.objects.select_for_update().filter(pk=buyer_id).values_list("pk", flat=True).get()
+
+
+def _documents_held(*, buyer_id: int, document_ids: Sequence[int]) -> set[int]:
+    """Those of ``document_ids`` the buyer may read now (an entitlement not revoked)."""
+    return set(
+        Entitlement.objects.filter(
+            buyer_id=buyer_id, document_id__in=document_ids, revoked_at__isnull=True
+        ).values_list("document_id", flat=True)
+    )
+
+
+@transaction.atomic
+def order_cancel(*, order_id: int, reason: str, actor: User | None = None) -> bool:
+    """Pending → canceled: the order can no longer be paid (payments.payment_start refuses a
+    closed order). True if it moved; a paid or closed order is left alone. The caller checks
+    that no payment of it can still be paid (checkout, under the order's lock)."""
+    _order, moved = order_transition(
+        order_id=order_id, status=OrderStatus.CANCELED, actor=actor, reason=reason[:200]
+    )
+    return moved
 
 
 def _line_locked(order_line_id: int) -> OrderLine:
@@ -167,8 +203,9 @@ def order_line_reverse(*, order_line_id: int, source: str, refund_id: int, reaso
     journal = reversal_post(
         source=source, refund_id=refund_id, order_line_id=line.pk, booked_at=line.refunded_at
     )
-    listing_sale_remove(listing_id=line.listing_id)
-    search_index_later(listing_ids=[line.listing_id])
+    if not line.already_held:  # a line paid twice was never counted as a sale
+        listing_sale_remove(listing_id=line.listing_id)
+        search_index_later(listing_ids=[line.listing_id])
     audit_record(
         action="order_line.refunded",
         obj=line,

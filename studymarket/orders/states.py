@@ -26,10 +26,15 @@ def order_lock(order_id: int) -> Order:
 
 
 def order_transition(
-    *, order_id: int, status: str, changes: Mapping[str, Any] | None = None, actor: Any = None
+    *,
+    order_id: int,
+    status: str,
+    changes: Mapping[str, Any] | None = None,
+    actor: Any = None,
+    **audit: Any,
 ) -> tuple[Order, bool]:
     """Lock the order, check that it may go from where it is to ``status``, write ``status``
-    and ``changes``, record the event. Returns the order (locked, current) and whether it
+    and ``changes``, record the event (with ``audit``). Returns the order (locked, current) and whether it
     moved: an order already there, or one that cannot get there (a canceled order never
     becomes paid), is left alone and the caller decides what that means. Inside the caller's
     transaction: the row stays locked until it ends."""
@@ -38,6 +43,12 @@ def order_transition(
     if action is None:
         return order, False
     state_write(
-        order, status=status, action=action, changes=changes, actor=actor, total_cents=order.total_cents
+        order,
+        status=status,
+        action=action,
+        changes=changes,
+        actor=actor,
+        total_cents=order.total_cents,
+        **audit,
     )
     return order, True

@@ -146,6 +146,12 @@ class RefundOrigin(models.TextChoices):
     REQUEST = "request", _("Tevredenheidsgarantie")  # from an approved RefundRequest
     EXTERNAL = "external", _("Bij de betaaldienst gestart")  # in the provider's dashboard
     CHARGEBACK = "chargeback", _("Chargeback")
+    # Paid for a document the buyer held already (two open orders): refunded by itself.
+    DUPLICATE = "duplicate", _("Dubbel betaald")
+
+
+# The refunds we start ourselves, each with an idempotency key stored before the provider call.
+REFUND_ORIGINS_OURS = frozenset({RefundOrigin.REQUEST, RefundOrigin.DUPLICATE})
 
 
 class RefundStatus(models.TextChoices):

@@ -31,6 +31,7 @@ from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
 from studymarket.orders.models import OrderLine
 from studymarket.payments.models import (
+    REFUND_ORIGINS_OURS,
     Payment,
     PaymentStatus,
     Refund,
@@ -104,7 +105,7 @@ def _reversals_apply(
     booked = 0
     for remote in sorted(refunds, key=lambda r: (r.created_at is None, _created(r))):
         mine = by_key.get(remote.reference or "") or by_provider_id.get(remote.id)
-        if mine is not None and mine.origin == RefundOrigin.REQUEST:
+        if mine is not None and mine.origin in REFUND_ORIGINS_OURS:
             if mine.status == RefundStatus.PENDING and remote.accepted:
                 booked += refund_book(refund=mine, provider_refund_id=remote.id)
             elif mine.status == RefundStatus.PENDING and remote.status in _REFUND_DEAD:

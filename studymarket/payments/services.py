@@ -36,6 +36,7 @@ from studymarket.payments.providers.base import (
     ProviderRejected,
 )
 from studymarket.payments.refunds import refunds_reconcile
+from studymarket.payments.refunds.duplicates import duplicate_refunds_send, duplicate_refunds_start
 from studymarket.payments.reversals import reversals_sync
 from studymarket.payments.states import FINAL, transition_allowed
 
@@ -162,7 +163,9 @@ def _payment_register(payment: Payment) -> Payment:
     except ProviderError as error:
         logger.warning("Provider unavailable for payment %s: %s", payment.pk, error)
         raise PaymentProviderUnavailable from error
-    return _payment_registered(payment_id=payment.pk, remote=remote)
+    registered = _payment_registered(payment_id=payment.pk, remote=remote)
+    _after_paid(registered)
+    return registered
 
 
 @transaction.atomic(durable=True)
@@ -215,7 +218,16 @@ def payment_sync(*, payment_id: int) -> Payment:
     except ProviderError as error:
         logger.warning("Could not sync payment %s (%s): %s", payment.pk, payment.provider_id, error)
         raise PaymentProviderUnavailable from error
-    return _payment_apply(payment_id=payment.pk, remote=remote)
+    applied = _payment_apply(payment_id=payment.pk, remote=remote)
+    _after_paid(applied)
+    return applied
+
+
+def _after_paid(payment: Payment) -> None:
+    # After the commit that booked the payment: refund the lines the buyer had already (the
+    # Refund rows and their keys were made in that transaction; the sweep sends what is left).
+    if payment.status == PaymentStatus.PAID:
+        duplicate_refunds_send(payment_id=payment.pk)
 
 
 @transaction.atomic(durable=True)
@@ -265,6 +277,9 @@ def _order_paid(payment: Payment) -> None:
     order_status = Order.objects.select_for_update().values_list("status", flat=True).get(pk=payment.order_id)
     if order_status == OrderStatus.PENDING:
         order_mark_paid(order_id=payment.order_id, paid_at=payment.paid_at)
+        # A line the buyer held already (another order paid it first): its refund, key and
+        # all, in this transaction; sent after the commit (_after_paid).
+        duplicate_refunds_start(payment=payment)
     else:
         # Money came in for an order that is already paid (an older attempt paid too) or
         # closed: nothing to deliver twice, but it must be refunded.

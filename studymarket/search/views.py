@@ -27,6 +27,7 @@ from studymarket.catalog.models import DocumentType, Language, Listing
 from studymarket.catalog.selectors import course_find, institution_find, listing_published_in_order
 from studymarket.core.formatting import money_display
 from studymarket.core.money import Money
+from studymarket.core.ratelimits import rate_limited
 from studymarket.search import service as search_service
 
 # Longer input is cut, not refused: people paste whole sentences into search boxes.
@@ -327,6 +328,7 @@ def _wants_fragment(request: HttpRequest) -> bool:
     )
 
 
+@rate_limited("search_ip")
 def search(request: HttpRequest) -> HttpResponse:
     params = search_params_parse(request.GET)
     result = search_service.search(_search_query(params))
@@ -392,6 +394,7 @@ def _no_result_help(params: SearchParams) -> dict[str, object]:
     return help_context
 
 
+@rate_limited("suggest_ip")
 def autocomplete(request: HttpRequest) -> HttpResponse:
     """Institutions, courses and books for the header's search box (a small htmx fragment).
     Without htmx the visitor gets the search page for the same words."""

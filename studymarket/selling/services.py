@@ -51,9 +51,12 @@ from studymarket.documents.processing import (
     document_version_process,
     document_versions_unfinished,
 )
+from studymarket.documents.reasons import Reason
 from studymarket.documents.review import document_version_review
 from studymarket.documents.services import document_upload, document_version_accept
+from studymarket.documents.transitions import document_version_transition
 from studymarket.search.indexing import search_index_later
+from studymarket.selling.quota import upload_quota_check, upload_quota_use
 from studymarket.selling.selectors import document_listing_id, document_page_count
 
 _SLUG_MAX = Listing._meta.get_field("slug").max_length or 220
@@ -251,8 +254,11 @@ def upload_store(
 ) -> DocumentVersion:
     """Store the seller's upload as a new document, or as the next version of ``document``
     (documents.services.document_upload: its checks, UploadRejected), and queue after the
-    commit the one task that processes it and then finalises its listing."""
+    commit the one task that processes it and then finalises its listing. Within the seller's
+    daily upload quota (selling.quota; over it core.ratelimits.RateLimited, nothing stored)."""
+    upload_quota_check(seller=seller)
     version = document_upload(seller=seller, file=file, original_name=original_name, document=document)
+    upload_quota_use(seller=seller)
     _process_later(version.pk)
     return version
 
@@ -295,15 +301,35 @@ def held_upload_decide(*, version_id: int, staff_user: User, approve: bool, note
 def uploads_reconcile() -> list[int]:
     """Queue the chain again for the uploads left unfinished (stuck in processing: failed as
     interrupted first; failed, under the attempts limit; uploaded, its task lost) that have no
-    task waiting in the queue already; returns the version ids queued, in order."""
-    from studymarket.selling.tasks import upload_process_task, upload_tasks_waiting
+    task waiting in the queue already; returns the version ids queued, in order.
 
+    A version whose task row was marked abandoned (its worker is known to be dead, see
+    core.task_rows) is interrupted at once; the others only once their heartbeat is stale
+    (PROCESSING_STALE_SECONDS, long enough for a slow page or a conversion)."""
+    from studymarket.selling.tasks import upload_process_task, upload_tasks_abandoned, upload_tasks_waiting
+
+    for version_id, abandoned_at in upload_tasks_abandoned().items():
+        _upload_interrupt(version_id=version_id, abandoned_at=abandoned_at)
     unfinished = document_versions_unfinished()
     waiting = upload_tasks_waiting()
     queued = [pk for pk in unfinished if pk not in waiting]
     for version_id in queued:
         upload_process_task.enqueue(version_id)
     return queued
+
+
+def _upload_interrupt(*, version_id: int, abandoned_at: datetime) -> None:
+    """Processing → failed (interrupted), if the run that holds the version is the one whose
+    worker died: it began before its worker was found gone and has given no sign of life since
+    (a later run of the same version is left alone)."""
+    dead_run = DocumentVersion.objects.filter(
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lte=abandoned_at),
+        pk=version_id,
+        status=VersionStatus.PROCESSING,
+        processing_started_at__lte=abandoned_at,
+    )
+    if dead_run.exists():
+        document_version_transition(version_id=version_id, to=VersionStatus.FAILED, reason=Reason.INTERRUPTED)
 
 
 def listing_finalize(*, listing_id: int) -> Listing:

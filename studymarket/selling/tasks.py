@@ -1,9 +1,13 @@
 """Background tasks of the seller's journey (django_tasks): ids in, idempotent."""
 
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 from django_tasks import task, task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from studymarket.core.task_rows import task_results_abandoned
 from studymarket.selling.services import listing_finalize, upload_process, uploads_reconcile
 
 
@@ -37,4 +41,17 @@ def upload_tasks_waiting() -> set[int]:
         int(args_kwargs["args"][0])
         for args_kwargs in waiting.values_list("args_kwargs", flat=True)
         if args_kwargs.get("args")
+    }
+
+
+def upload_tasks_abandoned() -> dict[int, datetime]:
+    """Versions whose processing task lost its worker in the last day, with the moment the
+    worker was found gone (database queue only; core.task_rows)."""
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return {}
+    since = timezone.now() - timedelta(days=1)
+    return {
+        int(row.args[0]): row.abandoned_at
+        for row in task_results_abandoned(task_path=upload_process_task.module_path, since=since)
+        if row.args
     }

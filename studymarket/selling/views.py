@@ -20,6 +20,7 @@ from studymarket.accounts.models import SellerProfile
 from studymarket.core.errors import ApplicationError
 from studymarket.core.money import Money
 from studymarket.core.pricing import price_breakdown
+from studymarket.core.ratelimits import RateLimited
 from studymarket.documents.models import Document
 from studymarket.documents.services import UploadRejected
 from studymarket.documents.upload_limits import UploadSizeLimit
@@ -87,6 +88,7 @@ def _upload(
         messages.info(request, _("Een nieuwe versie kan pas als dit document verwerkt en online is."))
         return htmx_redirect(request, _document_url(state.document.pk))
     form = UploadForm(refused_too_large=bool(limit.refused))
+    retry_after = 0
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, refused_too_large=bool(limit.refused))
         if form.is_valid():
@@ -100,12 +102,18 @@ def _upload(
                 )
             except UploadRejected as exc:
                 form.add_error("file", exc.message)
+            except RateLimited as exc:
+                # The daily upload quota (selling.quota): said on the form, answered with 429.
+                form.add_error("file", exc.message or "")
+                retry_after = exc.retry_after
             else:
                 return htmx_redirect(request, _document_url(version.document_id))
     context = {"form": form, "state": state, "max_size": filesizeformat(settings.UPLOAD_MAX_BYTES)}
-    if request.htmx:
-        return render(request, "selling/_upload_form.html", context)
-    return render(request, "selling/upload.html", context)
+    template = "selling/_upload_form.html" if request.htmx else "selling/upload.html"
+    response = render(request, template, context, status=429 if retry_after else 200)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
-from studymarket.catalog.counters import listing_view_record, visitor_key
+from studymarket.catalog.counters import listing_view_record
 from studymarket.catalog.models import Listing
 from studymarket.catalog.selectors import (
     course_popular_list,
@@ -11,6 +11,7 @@ from studymarket.catalog.selectors import (
     listing_get_for_page,
     listing_recent_list,
 )
+from studymarket.core.ratelimits import client_ip
 from studymarket.documents.selectors import preview_pages, toc_entries
 from studymarket.reviews.selectors import review_form_state, review_list_for_listing
 from studymarket.storefront.figures import platform_figures
@@ -60,13 +61,12 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "guarantee_days": settings.GUARANTEE_WINDOW_DAYS,
     }
     response = render(request, "storefront/listing_detail.html", context)
-    user_id = request.user.pk if request.user.is_authenticated else None
     listing_view_record(
         listing_id=listing.pk,
-        visitor=visitor_key(
-            user_id=user_id,
-            ip=request.META.get("REMOTE_ADDR", ""),
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        ),
+        user_id=request.user.pk if request.user.is_authenticated else None,
+        # Only a session that exists: loading it drops the key of a made-up cookie.
+        session_key=request.session.session_key if request.session.keys() else None,
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
     return response

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from studymarket.support import views
-from studymarket.support.money import report_views
+from studymarket.support.money import approval_views, report_views
 from studymarket.support.money import views as money_views
 
 app_name = "support"
@@ -28,6 +28,10 @@ urlpatterns = [
     ),
     path("uitbetalingen/<int:payout_id>/betaald/", money_views.payout_paid, name="payout_paid"),
     path("uitbetalingen/<int:payout_id>/mislukt/", money_views.payout_fail, name="payout_fail"),
+    path("uitbetalingen/<int:payout_id>/voorstellen/", approval_views.payout_propose, name="payout_propose"),
+    # Two staff approvals (ledger.approvals): proposals above the threshold wait here.
+    path("goedkeuringen/", approval_views.approval_queue, name="approval_queue"),
+    path("goedkeuringen/<int:approval_id>/besluit/", approval_views.approval_decide, name="approval_decide"),
     path("grootboek/", money_views.ledger_status, name="ledger_status"),
     path("grootboek/controleren/", money_views.ledger_check_now, name="ledger_check"),
     path("grootboek/correctie/", money_views.adjustment, name="adjustment"),

@@ -1,14 +1,10 @@
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from studymarket.accounts.decorators import staff_required
 from studymarket.accounts.models import User
 from studymarket.core.errors import ApplicationError
 from studymarket.documents.models import DocumentVersion, VersionStatus
@@ -16,22 +12,6 @@ from studymarket.selling.services import held_upload_decide
 from studymarket.support.forms import UploadDecisionForm
 from studymarket.support.passages import overlap_passages
 from studymarket.support.selectors import held_upload_list, upload_get, upload_match_list
-
-View = Callable[..., HttpResponse]
-
-
-def staff_required(view: View) -> View:
-    """Anonymous visitors go to the login page; a logged-in user who is not staff gets 403
-    (Django's staff_member_required would send them to a login form they cannot use)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not request.user.is_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @staff_required

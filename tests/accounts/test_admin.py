@@ -2,7 +2,7 @@ import pytest
 
 from studymarket.accounts.models import User
 from studymarket.accounts.services import seller_profile_create
-from tests.accounts.conftest import MODEL_BACKEND
+from tests.logins import login
 
 pytestmark = pytest.mark.django_db
 
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(client):
     admin = User.objects.create_superuser(email="beheer@example.nl", password="lange zin als wachtwoord")
-    client.force_login(admin, backend=MODEL_BACKEND)
+    login(client, admin)
     return client
 
 

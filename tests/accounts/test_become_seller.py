@@ -7,8 +7,9 @@ from django.urls import reverse
 from PIL import Image
 
 from studymarket.accounts.models import SellerProfile
-from tests.accounts.conftest import MODEL_BACKEND, png_bytes
 from tests.factories import SellerFactory
+from tests.images import png_bytes
+from tests.logins import MODEL_BACKEND
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
-from tests.accounts.conftest import MODEL_BACKEND, PASSWORD
+from tests.logins import MODEL_BACKEND, PASSWORD
 
 pytestmark = pytest.mark.django_db
 

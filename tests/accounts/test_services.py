@@ -11,8 +11,8 @@ from studymarket.accounts.models import SellerProfile
 from studymarket.accounts.services import AVATAR_MAX_BYTES, seller_profile_create, user_create
 from studymarket.core.errors import ApplicationError
 from studymarket.core.models import AuditEvent
-from tests.accounts.conftest import png_bytes
 from tests.factories import SellerFactory, UserFactory
+from tests.images import png_bytes
 
 pytestmark = pytest.mark.django_db
 

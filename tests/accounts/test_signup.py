@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from studymarket.accounts.models import User
-from tests.accounts.conftest import MODEL_BACKEND
 from tests.factories import UserFactory
+from tests.logins import MODEL_BACKEND
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from studymarket.orders.models import Order, OrderStatus
 from studymarket.payments.models import Payment, PaymentStatus
 from studymarket.storefront.demo.listings import REFERENCE_JSON
 from tests.fakes.mollie import MollieStandIn, mollie, mollie_standin  # noqa: F401  (fixtures)
-from tests.orders.conftest import Inbox, message_parts, smtp_inbox  # noqa: F401  (fixture)
+from tests.smtp import Inbox, message_parts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ REVIEW = "Heldere samenvatting: alle hoofdstukken, met voorbeelden. Aanrader voo
 
 
 @pytest.fixture
-def site(settings, live_server: LiveServer, smtp_inbox: Inbox) -> LiveServer:  # noqa: F811
+def site(settings, live_server: LiveServer, smtp_inbox: Inbox) -> LiveServer:
     """The demo data, and links (payment return, webhook, e-mail) that point at the live server."""
     settings.SITE_URL = live_server.url
     call_command("demo_data", verbosity=0)
@@ -165,7 +165,7 @@ def _buy_and_use(
         assert REFERENCE["title"] in body
 
 
-def test_buy_read_download_and_review_with_the_simulated_provider(site, browser_page, smtp_inbox):  # noqa: F811
+def test_buy_read_download_and_review_with_the_simulated_provider(site, browser_page, smtp_inbox):
     def pay(page: Page) -> None:
         expect(page.locator("#demo-banner")).to_have_text("DEMO — er wordt geen geld overgemaakt")
         _shooter(page, "buying")("simulated-provider")

@@ -34,6 +34,7 @@ from studymarket.orders.models import OrderLine
 from studymarket.storefront.demo.listings import REFERENCE_JSON
 from studymarket.storefront.demo.people import DEMO_PASSWORD, REFERENCE_SELLER
 from tests.factories import UserFactory
+from tests.logins import totp_code, totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -196,10 +197,13 @@ def test_money_from_sale_to_the_sellers_bank(site, browser_page, browser):
     ledger_balanced()
 
     # 7. Staff make the SEPA file, download it, and mark the payout paid.
-    UserFactory(email=STAFF_EMAIL, is_staff=True)
+    device = totp_device(UserFactory(email=STAFF_EMAIL, is_staff=True))
     staff_page = new_page(browser, site)
     log_in(staff_page, STAFF_EMAIL, STAFF_PASSWORD)
     staff_page.goto("/beheer/")
+    # After the password, staff type the code from their authenticator app (accounts/twofactor.py).
+    staff_page.get_by_label("Code uit je app").fill(totp_code(device))
+    staff_page.get_by_role("button", name="Bevestigen").click()
     expect(staff_page.locator('[data-count="payouts_to_send"]')).to_have_text("1")
     staff_page.get_by_role("link", name="Uitbetalingen klaar voor een SEPA-bestand").click()
     expect(staff_page.locator("#payouts-to-send")).to_contain_text(nl(payout.amount_cents))

@@ -12,9 +12,9 @@ from playwright.sync_api import Page, expect
 from studymarket.documents.pdf import pdf_open
 from studymarket.library.models import StampedCopy, StampedCopyStatus
 from studymarket.library.services import stamped_copy_build
-from tests.accounts.conftest import MODEL_BACKEND
 from tests.factories import UserFactory
-from tests.library.conftest import listing_with_pdf, purchase
+from tests.logins import MODEL_BACKEND
+from tests.purchases import listing_with_pdf, purchase
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,7 +44,8 @@ def test_a_buyer_reads_online_and_downloads_the_stamped_pdf(browser_page: Page, 
     expect(page.get_by_role("heading", name="Account Management Samenvatting")).to_be_visible()
     first = page.get_by_role("img", name=f"Pagina 1 van {PAGES}")
     expect(first).to_be_visible()
-    page.wait_for_function("document.querySelector('#pagina-1 img').naturalWidth > 0")
+    # decode(): loaded and drawable (wait_for_function evals its string: the CSP refuses that).
+    page.locator("#pagina-1 img").evaluate("img => img.decode()")
     # Lazy: the last pages are not loaded before the reader scrolls to them.
     assert page.evaluate(f"document.querySelector('#pagina-{PAGES} img').complete") is False
     page.screenshot(path=ARTIFACTS / "reader-laptop.png")
@@ -59,7 +60,7 @@ def test_a_buyer_reads_online_and_downloads_the_stamped_pdf(browser_page: Page, 
     page.get_by_label("Pagina", exact=True).fill(str(PAGES))
     page.get_by_label("Pagina", exact=True).press("Enter")
     expect(page).to_have_url(re.compile(rf"#pagina-{PAGES}$"))
-    page.wait_for_function(f"document.querySelector('#pagina-{PAGES} img').naturalWidth > 0")
+    page.locator(f"#pagina-{PAGES} img").evaluate("img => img.decode()")
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download PDF").click()
@@ -73,7 +74,7 @@ def test_a_buyer_reads_online_and_downloads_the_stamped_pdf(browser_page: Page, 
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"/mijn-documenten/{listing.document_id}/lezen/")
-    page.wait_for_function("document.querySelector('#pagina-1 img').naturalWidth > 0")
+    page.locator("#pagina-1 img").evaluate("img => img.decode()")
     width = page.evaluate("document.querySelector('#pagina-1 img').getBoundingClientRect().width")
     assert width == 390  # the page takes the phone's whole width
     page.screenshot(path=ARTIFACTS / "reader-phone.png")

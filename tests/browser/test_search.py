@@ -25,7 +25,9 @@ LOCKED_PHRASE = "denk bij kraljic-matrix"
 
 def _shot(page: Page, name: str, *, full_page: bool = True) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+    # caret="initial": hiding the caret leaves style="" on inputs, which htmx's history snapshot
+    # keeps and the Content-Security-Policy refuses when Back restores it.
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page, caret="initial")
 
 
 def _search_from_header(page: Page, words: str) -> None:

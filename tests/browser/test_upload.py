@@ -11,7 +11,6 @@ from playwright.sync_api import FilePayload, Page, expect
 from studymarket.catalog.models import Listing
 from studymarket.documents.models import DocumentVersion, VersionStatus
 from studymarket.documents.rejections import reason_text
-from tests.documents.conftest import pdf_bytes
 from tests.factories import (
     CourseFactory,
     DocumentFactory,
@@ -20,6 +19,7 @@ from tests.factories import (
     ProgrammeFactory,
     SellerFactory,
 )
+from tests.pdfs import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +81,7 @@ def test_seller_uploads_describes_and_publishes(browser_page: Page):
     )
     progress = page.locator("#upload-progress")
     expect(progress).to_be_visible()
-    page.wait_for_function("document.querySelector('#upload-progress').value > 0")
+    expect(progress).not_to_have_js_property("value", 0)  # not wait_for_function: the CSP refuses eval
     page.wait_for_timeout(400)  # Pico animates the bar
     _shot(page, "upload-progress")
     page.wait_for_url(re.compile(r"/verkopen/documenten/\d+/$"), timeout=30_000)

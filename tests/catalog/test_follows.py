@@ -30,8 +30,8 @@ from studymarket.catalog.models import Course, Follow, FollowNotification, Listi
 from studymarket.catalog.services import listing_publish
 from studymarket.core.errors import ApplicationError
 from studymarket.core.models import AuditEvent
-from tests.accounts.conftest import MODEL_BACKEND
 from tests.factories import CourseFactory, ListingFactory, SellerFactory, UserFactory
+from tests.logins import MODEL_BACKEND
 
 pytestmark = pytest.mark.django_db
 

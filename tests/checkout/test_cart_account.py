@@ -12,8 +12,9 @@ from studymarket.checkout.models import CartItem
 from studymarket.checkout.selectors import cart_listing_list
 from studymarket.checkout.services import cart_item_add, cart_merge
 from studymarket.core.errors import ApplicationError
-from tests.checkout.conftest import PASSWORD, add, bought
+from tests.checkout.carts import add, bought
 from tests.factories import ListingFactory, SellerFactory
+from tests.logins import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,9 @@ def _two_checkouts(monkeypatch, buyer, *, tokens: tuple[str, str]):
         cart_item_add(user=buyer, listing=listing)
     return race(
         monkeypatch,
-        # After the first checkout found no unpaid order for this cart, before it makes one.
-        meeting_point=(services, "order_pending_matching"),
+        # After the first checkout found no unpaid order for this cart (nor another claiming its
+        # documents), just before it makes one.
+        meeting_point=(services, "open_order_claims"),
         first=lambda: checkout_start(user=buyer, checkout_token=tokens[0], method="ideal"),
         second=lambda: checkout_start(user=buyer, checkout_token=tokens[1], method="ideal"),
     )

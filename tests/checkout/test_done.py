@@ -8,8 +8,8 @@ from studymarket.checkout.services import cart_item_add, checkout_start
 from studymarket.orders.models import Order, OrderLine
 from studymarket.orders.services import order_mark_paid
 from studymarket.payments.models import Payment, PaymentStatus
-from tests.checkout.conftest import MODEL_BACKEND
 from tests.factories import ListingFactory, UserFactory
+from tests.logins import MODEL_BACKEND
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,6 +1,7 @@
 """The structure the code base promises (issue 11): one layering contract that names every app,
-no domain signals, no upward model lookups by name, small modules."""
+no domain signals, no upward model lookups by name, small modules, no imports from a conftest."""
 
+import ast
 import re
 import tomllib
 from pathlib import Path
@@ -58,3 +59,22 @@ def test_no_module_over_500_lines():
         if (count := len(path.read_text().splitlines())) > MODULE_MAX_LINES
     }
     assert too_long == {}
+
+
+def test_nothing_imports_from_a_conftest():
+    """pytest gives tests their fixtures; plain helpers live in modules named for what they
+    hold (tests/pdfs.py, tests/purchases.py, ...), so no conftest is imported, not even by another."""
+
+    def from_a_conftest(node: ast.Import | ast.ImportFrom) -> bool:
+        modules = [alias.name for alias in node.names]
+        if isinstance(node, ast.ImportFrom):
+            modules = [node.module or "", *modules]
+        return any(module.split(".")[-1] == "conftest" for module in modules)
+
+    offenders = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _python_sources(ROOT / "tests")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Import | ast.ImportFrom) and from_a_conftest(node)
+    ]
+    assert offenders == []

@@ -7,7 +7,7 @@ import zlib
 import pikepdf
 from PIL import Image
 
-from tests.documents.conftest import pdf_bytes
+from tests.pdfs import pdf_bytes
 
 
 def truncated_pdf() -> bytes:
@@ -118,6 +118,24 @@ def drawings_pdf(*, pages: int, strokes: int = 20_000) -> bytes:
     pdf.add_blank_page()
     pdf.pages[0].Contents = pdf.make_indirect(pikepdf.Stream(pdf, content.encode()))
     return _repeat_first_page(pdf, pages)
+
+
+def heavy_page_pdf(*, fills: int = 5_000, heavy_pages: tuple[int, ...] = (2,), pages: int = 3) -> bytes:
+    """Small in bytes, slow to draw large: on each of ``heavy_pages``, ``fills`` half-transparent
+    fills of the whole page (each one blends every pixel, so the cost grows with the width drawn:
+    about 0.1 s at thumbnail width and 9 s at 1,600 px for 1,000 fills). The other pages say
+    "Pagina n over appels en peren"."""
+    pdf = pikepdf.open(io.BytesIO(pdf_bytes(pages=pages)))
+    body = b"".join(
+        b"q /Half gs %.2f 0.2 0.4 rg 0 0 595 842 re f Q\n" % (i % 100 / 100) for i in range(fills)
+    )
+    for number in heavy_pages:
+        page = pdf.pages[number - 1]
+        page.Resources = pikepdf.Dictionary(
+            ExtGState=pikepdf.Dictionary(Half=pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=0.5, CA=0.5))
+        )
+        page.Contents = pdf.make_indirect(pikepdf.Stream(pdf, body))
+    return _saved(pdf)
 
 
 def encrypted_pdf() -> bytes:

@@ -13,8 +13,9 @@ from studymarket.documents.processing import document_version_process
 from studymarket.documents.reasons import Reason
 from studymarket.documents.rejections import reason_text
 from studymarket.documents.services import UploadRejected, document_upload
+from tests.data_files import stored_files, workspaces
 from tests.documents import hostile
-from tests.documents.conftest import pdf_bytes, stored_files, workspaces
+from tests.pdfs import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ PROCESSED: list[tuple[str, Callable[[], bytes], Reason, dict[str, Any], str]] = 
     ("truncated", hostile.truncated_pdf, Reason.TRUNCATED, {}, "niet compleet"),
     ("corrupt", hostile.corrupt_pdf, Reason.UNREADABLE, {}, "beschadigd"),
     ("decompression bomb", hostile.decompression_bomb_pdf, Reason.TOO_COMPLEX, {"megabytes": 512}, "512 MB"),
-    ("image of huge dimensions", hostile.huge_image_pdf, Reason.TOO_COMPLEX, {}, "te zwaar"),
+    ("image of huge dimensions", hostile.huge_image_pdf, Reason.TOO_COMPLEX, {"megabytes": 512}, "512 MB"),
     ("JavaScript", hostile.javascript_pdf, Reason.JAVASCRIPT, {}, "JavaScript"),
     ("zero pages", hostile.zero_pages_pdf, Reason.ZERO_PAGES, {}, "geen pagina's"),
     (

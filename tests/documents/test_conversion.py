@@ -13,7 +13,8 @@ from studymarket.documents.models import VersionStatus
 from studymarket.documents.processing import document_version_process
 from studymarket.documents.reasons import Reason
 from studymarket.documents.services import document_upload
-from tests.documents.conftest import pdf_bytes, stored_files, workspaces
+from tests.data_files import stored_files, workspaces
+from tests.pdfs import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 

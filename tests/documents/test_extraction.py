@@ -14,8 +14,9 @@ from studymarket.documents.extraction import (
 )
 from studymarket.documents.pdf import OutlineItem
 from studymarket.documents.reasons import Reason
+from tests.data_files import workspaces
 from tests.documents import hostile
-from tests.documents.conftest import pdf_bytes, workspaces
+from tests.pdfs import pdf_bytes
 from tests.processes import child_pids
 
 

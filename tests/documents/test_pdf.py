@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from studymarket.documents.pdf import OutlineItem, PdfError, pdf_open
-from tests.documents.conftest import pdf_bytes
+from tests.pdfs import pdf_bytes
 
 OUTLINE = [
     (1, "Hoofdstuk 1: Appels", 1),

@@ -17,7 +17,7 @@ from studymarket.documents.pdf.extract import extract
 from studymarket.documents.pdf.job import ExtractJob, preview_count_by_length
 from studymarket.documents.reasons import Reason
 from tests.documents import hostile
-from tests.documents.conftest import pdf_bytes
+from tests.pdfs import pdf_bytes
 
 BODY = "Dit is gewone tekst van een samenvatting over markten, prijzen en klanten."
 
@@ -44,7 +44,7 @@ def _write(tmp_path: Path, data: bytes, name: str = "document.pdf") -> str:
 )
 def test_inspect_refuses(tmp_path, make, code):
     with pytest.raises(PdfRejected) as refused:
-        pdf_inspect(_write(tmp_path, make()), max_pages=1000)
+        pdf_inspect(_write(tmp_path, make()), max_pages=1000, memory_mb=512)
     assert refused.value.code == code
 
 
@@ -52,14 +52,14 @@ def test_inspect_counts_pages_and_refuses_too_many(tmp_path):
     path = _write(tmp_path, hostile.many_pages_pdf(pages=5000))
 
     with pytest.raises(PdfRejected) as refused:
-        pdf_inspect(path, max_pages=1000)
+        pdf_inspect(path, max_pages=1000, memory_mb=512)
 
     assert (refused.value.code, refused.value.params) == (Reason.TOO_MANY_PAGES, {"count": 5000, "max": 1000})
-    assert pdf_inspect(path, max_pages=5000) == 5000
+    assert pdf_inspect(path, max_pages=5000, memory_mb=512) == 5000
 
 
 def test_inspect_accepts_a_password_that_only_restricts_printing(tmp_path):
-    assert pdf_inspect(_write(tmp_path, hostile.owner_password_pdf()), max_pages=10) == 2
+    assert pdf_inspect(_write(tmp_path, hostile.owner_password_pdf()), max_pages=10, memory_mb=512) == 2
 
 
 def test_preview_count_by_length():

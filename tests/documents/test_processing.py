@@ -18,8 +18,9 @@ from studymarket.documents.processing import (
 )
 from studymarket.documents.reasons import Reason
 from studymarket.documents.services import document_upload
-from tests.documents.conftest import pdf_bytes, stored_files, words_pdf, workspaces
+from tests.data_files import stored_files, workspaces
 from tests.factories import DocumentVersionFactory, SellerFactory
+from tests.pdfs import pdf_bytes, words_pdf
 
 pytestmark = pytest.mark.django_db
 

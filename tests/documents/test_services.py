@@ -17,8 +17,9 @@ from studymarket.documents.services import (
     document_version_accept,
     document_version_extract,
 )
-from tests.documents.conftest import pdf_bytes, stored_files
+from tests.data_files import stored_files
 from tests.factories import SellerFactory
+from tests.pdfs import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 

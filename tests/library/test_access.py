@@ -23,7 +23,8 @@ from studymarket.library.models import StampedCopy
 from studymarket.library.reader import reader_page_image
 from studymarket.library.services import entitlement_revoke, stamped_copy_build
 from tests.factories import SellerFactory, UserFactory
-from tests.library.conftest import listing_with_pdf, login, purchase
+from tests.logins import login
+from tests.purchases import listing_with_pdf, purchase
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from studymarket.library.services import (
     stamped_copy_build,
     stamped_copy_request,
 )
-from tests.documents.conftest import pdf_bytes
-from tests.library.conftest import version_with_pdf
+from tests.pdfs import pdf_bytes
+from tests.purchases import version_with_pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from studymarket.library.selectors import entitlement_active_get, owned_document
 from studymarket.library.services import entitlement_grant, entitlement_revoke
 from studymarket.orders.services import order_create, order_mark_paid
 from tests.factories import UserFactory
-from tests.library.conftest import listing_with_pdf, purchase
+from tests.purchases import listing_with_pdf, purchase
 
 pytestmark = pytest.mark.django_db
 

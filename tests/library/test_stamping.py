@@ -10,7 +10,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from studymarket.documents.pdf import pdf_open
 from studymarket.library.stamping import StampError, marks_read, stamp_pdf
-from tests.documents.conftest import pdf_bytes
+from tests.pdfs import pdf_bytes
 
 MARK = "0123456789abcdef0123456789abcdef"
 TEXT = "Gekocht door Anna de Vries · bestelling SM-ABCD2345"

@@ -1,8 +1,5 @@
 import io
 import re
-import threading
-import time
-from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 
 import pytest
@@ -13,12 +10,14 @@ from PIL import Image
 
 from studymarket.core.storage import private_storage
 from studymarket.documents.models import DocumentVersion
-from studymarket.documents.pdf import RenderedPage, pdf_open
+from studymarket.documents.pdf import pdf_open
 from studymarket.library import reader
 from studymarket.library.models import Download, StampedCopy, StampedCopyStatus
 from studymarket.library.services import entitlement_revoke, stamped_copy_build, stamped_copy_request
 from tests.factories import EntitlementFactory
-from tests.library.conftest import PAGES, listing_with_pdf, login, purchase, version_with_pdf
+from tests.logins import login
+from tests.purchases import PAGES, listing_with_pdf, purchase, version_with_pdf
+from tests.reader_draws import reader_draws_finish
 
 pytestmark = pytest.mark.django_db
 
@@ -132,10 +131,11 @@ def test_a_page_image_is_rendered_once_and_kept_privately(client, buyer, documen
     image = Image.open(io.BytesIO(response.content))
     assert (image.format, image.size) == ("WEBP", (800, 1132))
     # The page asked for and the ones after it, stored at fixed paths; none of them public.
+    reader_draws_finish()
     stored = private_storage().listdir(f"reader/{document_id}/{version_id}/800")[1]
     assert sorted(stored) == ["2.webp", "3.webp", "4.webp", "5.webp"]
 
-    monkeypatch.setattr(reader, "_render", lambda *args, **kwargs: pytest.fail("rendered again"))
+    monkeypatch.setattr(reader, "reader_pages_draw", lambda **kwargs: pytest.fail("rendered again"))
     assert client.get(url).content == response.content
     assert client.get(reverse("library:page", args=[document_id, version_id, 5, 800])).status_code == 200
 
@@ -269,51 +269,3 @@ def test_my_documents_takes_the_same_queries_for_many_documents(client, buyer, o
     for _ in range(3):
         purchase(buyer=buyer, listing=listing_with_pdf())
     assert queries() == one
-
-
-def _most_threads_inside_pdfium(version, monkeypatch) -> int:
-    """Four page requests at once; how many of them were inside (a stand-in for) PDFium
-    together. The stand-in never calls PDFium, so the control below cannot crash the tests."""
-    inside, most = 0, 0
-    count = threading.Lock()
-
-    class FakePdf:
-        def render_pages(self, numbers, *, width):
-            return {n: RenderedPage(data=b"RIFF----WEBP", width=width, height=width) for n in numbers}
-
-    @contextmanager
-    def watched(source):
-        nonlocal inside, most
-        with count:
-            inside += 1
-            most = max(most, inside)
-        time.sleep(0.1)
-        with count:
-            inside -= 1
-        yield FakePdf()
-
-    monkeypatch.setattr(reader, "pdf_open", watched)
-    threads = [
-        threading.Thread(
-            target=reader.reader_page_image, kwargs={"version": version, "number": n, "width": w}
-        )
-        for n, w in [(1, 800), (1, 1200), (1, 1600), (3, 800)]
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return most
-
-
-def test_pages_asked_for_at_once_are_drawn_one_after_the_other(order_line, monkeypatch):
-    """PDFium crashes the process when two threads enter it; a browser asks for several
-    pages at once and the web server answers them on several threads."""
-    version = order_line.entitlement.document.current_version
-    assert _most_threads_inside_pdfium(version, monkeypatch) == 1
-
-
-def test_control_without_the_lock_threads_enter_pdfium_together(order_line, monkeypatch):
-    version = order_line.entitlement.document.current_version
-    monkeypatch.setattr(reader, "_PDFIUM", nullcontext())
-    assert _most_threads_inside_pdfium(version, monkeypatch) > 1

@@ -134,12 +134,13 @@ def test_two_confirmations_at_once_pay_the_order_once_postgres(monkeypatch, db_t
 @postgresql_only()
 @pytest.mark.django_db(transaction=True)
 def test_control_without_the_lock_both_confirmations_count_postgres(monkeypatch, db_task_backend):
-    """The race the row lock prevents: both calls see "pending", both count the sales and both
-    queue a receipt."""
+    """The race the row lock prevents: both calls see "pending", both mark it paid and both
+    queue a receipt. (The sales are counted once even so: the buyer's lock in order_mark_paid
+    makes the later call find the documents held, issue 12; test_already_held.py.)"""
     order = _order()
     monkeypatch.setattr(states, "order_lock", lambda order_id: Order.objects.get(pk=order_id))
 
     _paid_at_once(monkeypatch, order)
 
-    _status, sold, _entitlements, audits, receipts = _effects(order)
-    assert (sold, audits, receipts) == ([2, 5], 2, [[order.pk], [order.pk]])
+    _status, _sold, _entitlements, audits, receipts = _effects(order)
+    assert (audits, receipts) == (2, [[order.pk], [order.pk]])

@@ -10,7 +10,7 @@ from studymarket.orders.models import Order
 from studymarket.orders.services import order_create, order_mark_paid, order_receipt_send
 from studymarket.orders.tasks import order_receipt_send_task
 from tests.factories import ListingFactory, SellerFactory, UserFactory
-from tests.orders.conftest import Inbox, free_port, message_parts
+from tests.smtp import Inbox, free_port, message_parts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,7 @@ from studymarket.payments.providers.simulated import simulated_payment_decide
 from studymarket.payments.services import payment_start, payment_sync
 from tests.factories import ListingFactory, OrderFactory
 from tests.fakes.mollie import MollieStandIn
-from tests.library.conftest import listing_with_pdf
+from tests.purchases import listing_with_pdf
 
 
 def paid_order(

@@ -10,7 +10,7 @@ from studymarket.library.services import entitlement_revoke
 from studymarket.reviews.models import Review
 from studymarket.reviews.services import ReviewRefused, review_create
 from tests.factories import OrderLineFactory, UserFactory
-from tests.library.conftest import listing_with_pdf, purchase
+from tests.purchases import listing_with_pdf, purchase
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ from studymarket.library.services import entitlement_revoke
 from studymarket.reviews.models import Review
 from studymarket.reviews.services import review_create
 from tests.factories import UserFactory
-from tests.library.conftest import login, purchase
+from tests.logins import login
+from tests.purchases import listing_with_pdf, purchase
 
 pytestmark = pytest.mark.django_db
 
@@ -108,8 +109,6 @@ def test_the_star_choices_are_labelled(client, buyer, listing, order_line):
 
 
 def test_a_buyer_of_two_listings_reviews_each(client, buyer, listing, order_line):
-    from tests.library.conftest import listing_with_pdf
-
     other = listing_with_pdf()
     other_line = purchase(buyer=buyer, listing=other)
     review_create(author=buyer, order_line=order_line, rating=5, text="Eerste")

@@ -1,6 +1,10 @@
-"""The documents tests' data folder (each test its own, autouse) and seller, for the seller's
-journey, which stores and processes real uploads too."""
+"""The seller's journey stores and processes real uploads too, as the documents tests do."""
 
-from tests.documents.conftest import data_dir, seller
+from pathlib import Path
 
-__all__ = ["data_dir", "seller"]
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _data_dir_of_their_own(data_dir: Path) -> None:
+    """Every selling test keeps its files in a data folder of its own (tests/conftest.py)."""

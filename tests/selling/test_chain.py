@@ -20,8 +20,8 @@ from studymarket.documents.reasons import Reason
 from studymarket.documents.services import document_upload
 from studymarket.selling.services import held_upload_decide, upload_retry, upload_store, uploads_reconcile
 from studymarket.selling.tasks import upload_process_task
-from tests.documents.conftest import pdf_bytes
 from tests.factories import ListingFactory, UserFactory
+from tests.pdfs import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,6 @@ from django.urls import reverse
 from studymarket.catalog.models import Book, Course, Institution, Listing, ListingStatus
 from studymarket.documents.models import Document, DocumentVersion, VersionStatus
 from studymarket.selling.forms import DescribeForm, academic_year_choices, price_cents_parse
-from tests.accounts.conftest import MODEL_BACKEND
-from tests.documents.conftest import pdf_bytes
 from tests.factories import (
     CourseFactory,
     DocumentFactory,
@@ -19,6 +17,8 @@ from tests.factories import (
     ProgrammeFactory,
     SellerFactory,
 )
+from tests.logins import MODEL_BACKEND
+from tests.pdfs import pdf_bytes
 from tests.selling.test_upload import tasks_on_commit, upload
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from studymarket.selling.services import (
     upload_store,
 )
 from studymarket.selling.tasks import listing_finalize_task
-from tests.documents.conftest import pdf_bytes
 from tests.factories import ListingFactory, SellerFactory
+from tests.pdfs import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 

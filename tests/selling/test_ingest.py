@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from studymarket.accounts.models import SellerProfile
 from studymarket.documents.models import DocumentVersion, VersionStatus
 from tests.documents import hostile
-from tests.documents.conftest import pdf_bytes
 from tests.factories import SellerFactory, UserFactory
+from tests.pdfs import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ from django.urls import reverse
 from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing, ListingStatus
 from studymarket.documents.models import DocumentVersion, VersionStatus
-from tests.accounts.conftest import MODEL_BACKEND
 from tests.factories import (
     DocumentFactory,
     DocumentVersionFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     SellerFactory,
     UserFactory,
 )
+from tests.logins import MODEL_BACKEND
 
 pytestmark = pytest.mark.django_db
 

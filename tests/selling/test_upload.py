@@ -14,9 +14,10 @@ from studymarket.documents.models import Document, DocumentVersion, VersionStatu
 from studymarket.documents.rejections import reason_text
 from studymarket.documents.upload_limits import UploadSizeLimit
 from studymarket.selling.tasks import upload_process_task
-from tests.accounts.conftest import MODEL_BACKEND, png_bytes
-from tests.documents.conftest import pdf_bytes
 from tests.factories import CourseFactory, SellerFactory
+from tests.images import png_bytes
+from tests.logins import MODEL_BACKEND
+from tests.pdfs import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 

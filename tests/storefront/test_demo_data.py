@@ -20,7 +20,8 @@ from studymarket.accounts.models import SellerProfile, User
 from studymarket.catalog.isbn import validate_isbn
 from studymarket.catalog.models import Book, Course, Institution, Listing, Programme
 from studymarket.core.formatting import money_display, time_ago
-from studymarket.documents.models import Document, DocumentPage, DocumentVersion, TocEntry
+from studymarket.documents.models import Document, DocumentPage, DocumentVersion, TocEntry, VersionStatus
+from studymarket.documents.originality import Verdict, originality_check
 from studymarket.documents.pdf import pdf_open
 from studymarket.orders.models import Order, OrderLine, OrderStatus
 from studymarket.orders.selectors import sales_count_since
@@ -29,6 +30,7 @@ from studymarket.storefront.demo import load
 from studymarket.storefront.demo.listings import REFERENCE_JSON, reference_facts
 from studymarket.storefront.demo.load import DemoLoadResult, demo_data_load
 from studymarket.storefront.demo.pdf import FOOTER
+from tests.factories import DocumentFactory, DocumentVersionFactory
 
 # One worker loads the demo for the whole module (run with `--dist loadgroup`).
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_data")]
@@ -247,3 +249,16 @@ def test_demo_copy_of_reference_listing_matches_the_shared_one() -> None:
         pytest.skip("no ../shared/ beside this checkout")
     ours = json.loads(REFERENCE_JSON.read_text(encoding="utf-8"))
     assert ours == json.loads(shared.read_text(encoding="utf-8"))
+
+
+def test_demo_versions_are_fingerprinted_so_a_copy_is_refused(reference):
+    """Issue 12, finding 9: the demo load fingerprints the versions it read itself."""
+    assert not DocumentVersion.objects.filter(text_sha256="").exists()
+    original = _version(reference)
+    assert original.fingerprint_bands.exists()
+    # Another seller's upload with the same text (a buyer's copy is another file, same text).
+    copy = DocumentVersionFactory(document=DocumentFactory(), status=VersionStatus.PROCESSING)
+    DocumentPage.objects.bulk_create(
+        DocumentPage(version=copy, number=page.number, text=page.text) for page in original.pages.all()
+    )
+    assert originality_check(version=copy).verdict == Verdict.EXACT

@@ -19,7 +19,7 @@ from studymarket.storefront.listing_figures import (
     listing_figures_get,
 )
 from tests.factories import ListingFactory, UserFactory
-from tests.library.conftest import purchase
+from tests.purchases import purchase
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ from tests.factories import (
     UserFactory,
     document_with_pages,
 )
-from tests.library.conftest import purchase
+from tests.purchases import purchase
 
 pytestmark = pytest.mark.django_db
 

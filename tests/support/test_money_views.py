@@ -33,8 +33,8 @@ from studymarket.orders.services import order_create, order_mark_paid
 from studymarket.payments.models import PaymentStatus, RefundReason, RefundRequest, RefundRequestStatus
 from studymarket.payments.providers.simulated import simulated_payment_decide
 from studymarket.payments.services import payment_start, payment_sync
-from tests.accounts.conftest import MODEL_BACKEND
 from tests.factories import ListingFactory, SellerFactory, UserFactory
+from tests.logins import login
 
 pytestmark = pytest.mark.django_db
 
@@ -101,10 +101,6 @@ def payout_created(seller: SellerProfile | None = None) -> Payout:
     seller = seller or seller_with_details()
     released_sales(seller=seller, count=2)
     return payout_request(seller=seller)
-
-
-def login(client, user: User) -> None:
-    client.force_login(user, backend=MODEL_BACKEND)
 
 
 @pytest.fixture

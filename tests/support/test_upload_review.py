@@ -11,9 +11,9 @@ from studymarket.catalog.models import ListingStatus
 from studymarket.documents.models import DocumentVersion, VersionStatus
 from studymarket.documents.originality import Verdict, originality_check
 from studymarket.documents.reasons import Reason
-from tests.accounts.conftest import MODEL_BACKEND
 from tests.documents.test_originality import make_version, page_texts, stored
 from tests.factories import DocumentFactory, ListingFactory, SellerFactory, UserFactory
+from tests.logins import MODEL_BACKEND, login
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def held(earlier: DocumentVersion) -> DocumentVersion:
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(UserFactory(is_staff=True), backend=MODEL_BACKEND)
+    login(client, UserFactory(is_staff=True))
     return client
 
 

@@ -11,9 +11,9 @@ from reportlab.pdfgen.canvas import Canvas
 from studymarket.catalog.models import ListingStatus
 from studymarket.documents.models import MatchKind, VersionStatus
 from studymarket.selling.services import upload_store
-from tests.accounts.conftest import MODEL_BACKEND
 from tests.documents.test_originality import page_texts
 from tests.factories import ListingFactory, SellerFactory, UserFactory
+from tests.logins import login
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_a_near_copy_is_held_and_published_after_approval(client, django_capture
     listing = ListingFactory(
         seller=copy.document.seller, document=copy.document, status=ListingStatus.DRAFT, published_at=None
     )
-    client.force_login(UserFactory(is_staff=True), backend=MODEL_BACKEND)
+    login(client, UserFactory(is_staff=True))
     page = client.get(f"/beheer/uploads/{copy.pk}/")
     assert page.content.decode().count("<mark>") >= 10
     with django_capture_on_commit_callbacks(execute=True):

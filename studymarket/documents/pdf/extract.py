@@ -9,6 +9,7 @@ before it, which releases the GIL, runs on the other cores.
 """
 
 import os
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,9 +26,12 @@ from studymarket.documents.pdf.headings import HeadingCollector
 from studymarket.documents.pdf.job import ExtractJob, preview_count_by_length
 from studymarket.documents.pdf.outline import outline_items
 from studymarket.documents.pdf.render import (
+    DrawTooSlow,
     RenderedPage,
     preview_encode,
     preview_render,
+    reader_draw_check,
+    thumbnail_drawn_width,
     thumbnail_encode,
     thumbnail_render,
 )
@@ -43,7 +47,7 @@ Emit = Callable[[dict[str, Any]], None]
 def extract(job: ExtractJob, emit: Emit) -> None:
     """Events, in order: opened, page (one per page, in page order), toc (with text), done."""
     if job.text:
-        pdf_inspect(job.path, max_pages=job.max_pages)
+        pdf_inspect(job.path, max_pages=job.max_pages, memory_mb=job.memory_mb)
     try:
         document = pdfium.PdfDocument(job.path)
     except pdfium.PdfiumError as error:
@@ -171,13 +175,36 @@ def _draw_page(
         )
     preview = number <= job.preview_count
     event["thumbnail_blurred"] = not preview
+    started = time.monotonic()
     thumbnail = thumbnail_render(page, width=job.thumbnail_width, blurred=not preview, photo=facts.has_images)
+    if job.text and job.reader_seconds:
+        _reader_check(page, number, job, probe_seconds=time.monotonic() - started, blurred=not preview)
     images = [encoders.thumbnail(number, thumbnail)]
     if preview:
         images.append(
             encoders.preview(number, preview_render(page, width=job.preview_width, photo=facts.has_images))
         )
     return _Drawn(number, event, images)
+
+
+def _reader_check(
+    page: pdfium.PdfPage, number: int, job: ExtractJob, *, probe_seconds: float, blurred: bool
+) -> None:
+    """Refuse a page the online reader could not draw in time (issue 12: one such page held
+    every buyer's reader); before its preview image, which is drawn large too."""
+    try:
+        reader_draw_check(
+            page,
+            width=job.reader_width,
+            seconds=job.reader_seconds,
+            probe_seconds=probe_seconds,
+            probe_width=thumbnail_drawn_width(job.thumbnail_width, blurred=blurred),
+        )
+    except DrawTooSlow:
+        seconds = (
+            int(job.reader_seconds) if job.reader_seconds == int(job.reader_seconds) else job.reader_seconds
+        )
+        raise PdfRejected(Reason.PAGE_TOO_HEAVY, page=number, seconds=seconds) from None
 
 
 def _write(path: Path, encode: Callable[[Image.Image], RenderedPage], image: Image.Image) -> RenderedPage:

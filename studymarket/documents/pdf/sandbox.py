@@ -1,9 +1,10 @@
 """The child process that reads an uploaded PDF: ``python -m studymarket.documents.pdf.sandbox``.
 
-Reads one job (JSON, the fields of ExtractJob) on standard input and writes one JSON event a
-line on standard output (see extract.py), then exits 0, also when the file is refused (event
-"rejected"). The parent (documents/extraction.py) started it with limits on memory and CPU
-time; running out of memory here exits with EXIT_TOO_COMPLEX. Imports no Django: it starts
+Reads one job (JSON, see job.py: an ExtractJob, the upload pass, or a DrawJob, pages for the
+online reader) on standard input and writes one JSON event a line on standard output (see
+extract.py and draw.py), then exits 0, also when the file is refused (event "rejected").
+The parent (documents/extraction.py) started it with limits on memory and CPU time; running
+out of memory here exits with EXIT_TOO_COMPLEX. Imports no Django: it starts
 fast and holds nothing of the platform (no settings, no database, no secrets).
 """
 
@@ -22,17 +23,21 @@ def main() -> int:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     try:
         from studymarket.documents.pdf.checks import PdfRejected
+        from studymarket.documents.pdf.draw import draw
         from studymarket.documents.pdf.extract import extract
-        from studymarket.documents.pdf.job import ExtractJob
+        from studymarket.documents.pdf.job import DrawJob, job_load
 
-        job = ExtractJob(**json.load(sys.stdin))
+        job = job_load(json.load(sys.stdin))
 
         def emit(event: dict[str, Any]) -> None:
             events.write(json.dumps(event, ensure_ascii=False) + "\n")
             events.flush()
 
         try:
-            extract(job, emit)
+            if isinstance(job, DrawJob):
+                draw(job, emit)
+            else:
+                extract(job, emit)
         except PdfRejected as rejected:
             emit({"event": "rejected", "code": rejected.code.value, "params": rejected.params})
     except MemoryError:

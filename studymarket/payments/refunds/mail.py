@@ -2,6 +2,9 @@
 access gone; or a rejected request) and to the seller (a sale was refunded, with the buyer's
 reason as feedback).
 
+A refund of a line paid twice (origin "duplicate", refunds.duplicates) tells the buyer that the
+document was theirs already; the seller, whose sale it never was, gets no e-mail.
+
 At most once each, as the receipt (orders.services.order_receipt_send): the message is claimed
 (…_notified_at set) and committed before the mail server is called; a failed send gives the
 claim back so the task's retry sends it. The buyer reads it in the language of their checkout
@@ -19,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from studymarket.core.audit import audit_record
+from studymarket.library.models import Entitlement
 from studymarket.payments.models import Refund, RefundOrigin, RefundRequest, RefundRequestStatus, RefundStatus
 
 
@@ -71,6 +75,8 @@ def _refund_context(refund: Refund) -> dict[str, object]:
         "origin": refund.origin,
         "is_chargeback": refund.origin == RefundOrigin.CHARGEBACK,
         "is_request": refund.origin == RefundOrigin.REQUEST,
+        "is_duplicate": refund.origin == RefundOrigin.DUPLICATE,
+        "held_order_number": _held_order_number(refund) if refund.origin == RefundOrigin.DUPLICATE else "",
         "request": request,
         "reason": request.get_reason_display() if request else "",
         "explanation": request.explanation if request else "",
@@ -78,15 +84,33 @@ def _refund_context(refund: Refund) -> dict[str, object]:
     }
 
 
+def _held_order_number(refund: Refund) -> str:
+    """The order through which the buyer holds the document a duplicate line paid for again."""
+    line = refund.order_line
+    held = (
+        Entitlement.objects.filter(
+            buyer_id=line.order.buyer_id, document_id=line.listing.document_id, revoked_at__isnull=True
+        )
+        .order_by("granted_at", "pk")
+        .values_list("order_number", flat=True)
+        .first()
+    )
+    return held or ""
+
+
 def refund_notify(*, refund_id: int) -> tuple[bool, bool]:
     """E-mail buyer and seller about a completed refund, each at most once. Returns whether
     this call sent (buyer, seller)."""
-    refund = Refund.objects.select_related("order_line__order__buyer", "order_line__seller__user").get(
-        pk=refund_id
-    )
+    refund = Refund.objects.select_related(
+        "order_line__order__buyer", "order_line__seller__user", "order_line__listing"
+    ).get(pk=refund_id)
 
     def done(obj: models.Model) -> bool:
         return getattr(obj, "status", None) == RefundStatus.REFUNDED
+
+    def seller_told(obj: models.Model) -> bool:
+        # A line paid twice never counted as the seller's sale: nothing to tell them.
+        return done(obj) and refund.origin != RefundOrigin.DUPLICATE
 
     def buyer_mail(obj: models.Model) -> EmailMessage:
         order = refund.order_line.order
@@ -100,7 +124,9 @@ def refund_notify(*, refund_id: int) -> tuple[bool, bool]:
         return _message("refund_seller", context, refund.order_line.seller.user.email, settings.LANGUAGE_CODE)
 
     buyer = _send_once(Refund, refund.pk, "buyer_notified_at", done, buyer_mail, "refund.buyer_notified")
-    seller = _send_once(Refund, refund.pk, "seller_notified_at", done, seller_mail, "refund.seller_notified")
+    seller = _send_once(
+        Refund, refund.pk, "seller_notified_at", seller_told, seller_mail, "refund.seller_notified"
+    )
     return buyer, seller
 
 

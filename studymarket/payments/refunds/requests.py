@@ -18,6 +18,7 @@ from studymarket.library.models import Entitlement
 from studymarket.orders.models import OrderLine
 from studymarket.orders.services import order_line_access_end
 from studymarket.payments.models import (
+    REFUND_ORIGINS_OURS,
     Payment,
     PaymentStatus,
     Refund,
@@ -95,7 +96,9 @@ def _refund_request_open(*, buyer: User, order_line_id: int, reason: str, explan
     return request
 
 
-def _refund_start(*, line: OrderLine, request: RefundRequest | None) -> Refund:
+def _refund_start(
+    *, line: OrderLine, request: RefundRequest | None, origin: str = RefundOrigin.REQUEST
+) -> Refund:
     """The Refund row of an approved request, key and all, before the provider hears of it;
     the buyer's access ends now (through orders). Runs in the approving transaction, the line
     locked."""
@@ -116,7 +119,7 @@ def _refund_start(*, line: OrderLine, request: RefundRequest | None) -> Refund:
         payment=payment,
         order_line=line,
         request=request,
-        origin=RefundOrigin.REQUEST,
+        origin=origin,
         amount_cents=line.price_cents,
         currency=line.order.currency,
         idempotency_key=refund_idempotency_key(order_line=line, attempt=attempt),
@@ -196,7 +199,7 @@ def _refund_retry(*, refund_id: int, actor: User) -> Refund:
     payment_lock(Refund.objects.values_list("payment_id", flat=True).get(pk=refund_id))
     failed = Refund.objects.get(pk=refund_id)
     line = _line_locked(failed.order_line_id)
-    if failed.status != RefundStatus.FAILED or failed.origin != RefundOrigin.REQUEST:
+    if failed.status != RefundStatus.FAILED or failed.origin not in REFUND_ORIGINS_OURS:
         raise RefundRefused(gettext("Alleen een mislukte terugbetaling kan opnieuw worden verstuurd."))
     if line_settled(line):
         raise RefundRefused(gettext("Deze aankoop is inmiddels terugbetaald of wordt dat al."))
@@ -204,6 +207,6 @@ def _refund_retry(*, refund_id: int, actor: User) -> Refund:
     if request is not None:  # the new attempt carries the request (one-to-one)
         failed.request = None
         failed.save(update_fields=["request", "updated_at"])
-    retry = _refund_start(line=line, request=request)
+    retry = _refund_start(line=line, request=request, origin=failed.origin)
     audit_record(action="refund.retried", obj=retry, actor=actor, previous=failed.pk)
     return retry

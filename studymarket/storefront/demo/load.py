@@ -23,6 +23,7 @@ from studymarket.catalog.services import (
     listing_create,
     programme_create,
 )
+from studymarket.documents.originality import originality_fingerprints_ensure
 from studymarket.documents.selectors import document_find
 from studymarket.documents.services import document_create, document_version_extract
 from studymarket.ledger.postings import earnings_release_due
@@ -92,6 +93,9 @@ def demo_data_load(
                 now=now,
             )
             result.listings_created += 1
+    # Read in this process, the demo versions skipped the upload's originality check: without
+    # fingerprints, a buyer's copy of one would upload as new.
+    originality_fingerprints_ensure()
     _sales_load(sales, users=users, listings=listings, result=result)
     _ledger_settle(users=users, now=now)
     platform_figures_forget()

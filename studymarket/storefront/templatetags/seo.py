@@ -35,7 +35,7 @@ def language_alternates(context: template.Context) -> SafeString:
     and x-default."""
     request: Any = context.get("request")
     if request is None or request.resolver_match is None:
-        return format_html("")
+        return format_html("{}", "")
     return format_html_join(
         "\n  ",
         '<link rel="alternate" hreflang="{}" href="{}">',

@@ -166,3 +166,15 @@ class AdjustmentForm(forms.Form):
         if kind == AccountKind.VAT_PAYABLE:
             return str(self.cleaned_data["country"])
         return ""
+
+
+class ApprovalDecisionForm(DecisionForm):
+    decision = forms.ChoiceField(choices=[(APPROVE, _("Goedkeuren")), (REJECT, _("Afwijzen"))])
+    note = forms.CharField(
+        label=_("Notitie"),
+        help_text=_("Verplicht bij afwijzen: je collega leest waarom."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    note_required_message = _("Schrijf op waarom je dit voorstel afwijst.")

@@ -9,29 +9,31 @@ would happen twice, carries a one-time token (AdjustmentForm.token) that the led
 journal's source reference, so it books each token once."""
 
 import uuid
-from collections.abc import Callable
-from functools import wraps
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+# staff_only: 404 for a signed-in user who is not staff; staff need a TOTP-verified session.
+from studymarket.accounts.decorators import staff_only
 from studymarket.accounts.models import User
 from studymarket.core.errors import ApplicationError
 from studymarket.core.formatting import money_display
 from studymarket.core.money import Money
+from studymarket.ledger.approvals import adjustment_submit, payout_release_allowed
 from studymarket.ledger.journals import Line
-from studymarket.ledger.models import AccountKind, Payout, PayoutBatch
+from studymarket.ledger.models import AccountKind, Payout, PayoutBatch, StaffApproval
 from studymarket.ledger.payouts.services import (
     payout_batch_create,
     payout_batch_downloaded,
     payout_mark_failed,
     payout_mark_paid,
 )
-from studymarket.ledger.postings import AdjustmentAlreadyPosted, adjustment_post
+from studymarket.ledger.postings import AdjustmentAlreadyPosted
+from studymarket.ledger.selectors import staff_approval_by_payout
 from studymarket.orders.models import Order
 from studymarket.payments.ledger_facts import ledger_check
 from studymarket.payments.models import RefundRequest
@@ -44,23 +46,6 @@ from studymarket.support.money.forms import (
     PayoutFailForm,
     RefundDecisionForm,
 )
-
-View = Callable[..., HttpResponse]
-
-
-def staff_only(view: View) -> View:
-    """Staff only: an anonymous visitor is sent to the login page; a logged-in user who is not
-    staff gets 404, as if the back office did not exist (its URLs tell nothing to a buyer)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _staff(request: HttpRequest) -> User:
@@ -158,10 +143,15 @@ def refund_decide(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @staff_only
 def payout_queue(request: HttpRequest) -> HttpResponse:
-    to_send = list(selectors.payout_send_queue())
+    queued = list(selectors.payout_send_queue())
+    # Above STAFF_SECOND_APPROVAL_ABOVE_CENTS a payout waits for two staff (ledger.approvals).
+    to_send = [payout for payout in queued if payout_release_allowed(payout)]
     sent = list(selectors.payout_sent_list())
+    waiting = [payout for payout in queued if payout not in to_send]
+    approvals = staff_approval_by_payout(payout_ids=[payout.pk for payout in waiting])
     context = {
         "to_send": to_send,
+        "awaiting_approval": [(payout, approvals.get(payout.pk)) for payout in waiting],
         "to_send_total": Money(sum(p.amount_cents for p in to_send)),
         "sent": sent,
         "batches": selectors.payout_batch_list(),
@@ -298,7 +288,8 @@ def adjustment(request: HttpRequest) -> HttpResponse:
         kind = AccountKind(form.cleaned_data["kind"])
         counter = AccountKind(form.cleaned_data["counter_kind"])
         try:
-            journal = adjustment_post(
+            # Above STAFF_SECOND_APPROVAL_ABOVE_CENTS it is only proposed (ledger.approvals).
+            journal = adjustment_submit(
                 actor=_staff(request),
                 reason=form.cleaned_data["reason"],
                 lines=[
@@ -313,6 +304,16 @@ def adjustment(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
+            if isinstance(journal, StaffApproval):
+                messages.success(
+                    request,
+                    _(
+                        "Voorgesteld: een correctie van meer dan %(threshold)s boekt pas als een andere "
+                        "medewerker haar goedkeurt."
+                    )
+                    % {"threshold": money_display(Money(settings.STAFF_SECOND_APPROVAL_ABOVE_CENTS))},
+                )
+                return redirect("support:approval_queue")
             messages.success(
                 request,
                 _("Correctie geboekt (journaal %(id)s): %(amount)s.")

@@ -2,8 +2,12 @@
 
 Prepares the database and static files, loads the demo data, then runs the web
 server (granian) and the background-task worker (django-tasks-db) side by side
-until Ctrl-C or SIGTERM, or until either of them dies. Meanwhile it queues the
-periodic tasks (settings.PERIODIC_TASKS, config/periodic.py) for the worker.
+until Ctrl-C or SIGTERM, or until the web server dies. A worker that dies is started
+again, after a pause that doubles with each quick death (a worker that crashes at once
+must not spin); the task rows it was running are marked abandoned (core.task_rows) and
+the periodic sweeps queued at once, so an upload it was processing resumes within
+seconds. Meanwhile it queues the periodic tasks (settings.PERIODIC_TASKS,
+config/periodic.py) for the worker.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
@@ -29,11 +34,21 @@ from django_tasks import task_backends
 from django_tasks.base import Task
 from django_tasks_db import DatabaseBackend
 
+from studymarket.core.task_rows import task_results_abandon, task_workers_running
+
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 15
 POLL_SECONDS = 0.2
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+# A dead worker is started again after 1 s, then 2, 4, ... up to a minute while it keeps dying
+# within HEALTHY_SECONDS of its start; once it has run that long, the next pause is 1 s again.
+RESTART_FIRST_DELAY_SECONDS = 1.0
+RESTART_MAX_DELAY_SECONDS = 60.0
+HEALTHY_SECONDS = 60.0
+# Our workers' ids name this host and this process, so a later `serve` can tell that the
+# worker behind a row left running is gone (django-tasks-db 0.13 keeps no worker heartbeat).
+WORKER_ID_PREFIX = "serve"
 
 
 def _port_from_environment() -> int:
@@ -63,7 +78,8 @@ class Command(BaseCommand):
             self.stdout.write("Preparing the database, static files and demo data...")
             call_command("migrate", interactive=False, verbosity=0)
             call_command("collectstatic", interactive=False, verbosity=0)
-            if not options["no_demo_data"]:
+            # A real shop (production without DEMO_MODE) gets no demo accounts: their password is public.
+            if not options["no_demo_data"] and (not settings.PRODUCTION or settings.DEMO_MODE):
                 call_command("demo_data")
         except KeyboardInterrupt:
             raise CommandError("Interrupted before the server started.") from None
@@ -73,7 +89,7 @@ class Command(BaseCommand):
         url = f"http://{f'[{shown_host}]' if ':' in shown_host else shown_host}:{port}/"
         ticker = _Ticker(import_string(settings.PERIODIC_TASKS)(), self.stderr.write)
         supervisor = _Supervisor(self.stdout.write, self.stderr.write, tick=ticker)
-        exit_code = supervisor.run(lambda: self._start_children(host, port, url), url)
+        exit_code = supervisor.run(self._children(host, port, url, ticker), url)
         if exit_code:
             sys.exit(exit_code)
 
@@ -89,7 +105,7 @@ class Command(BaseCommand):
                     "Choose another port with PORT=8001 make run."
                 ) from None
 
-    def _start_children(self, host: str, port: int, url: str) -> dict[str, subprocess.Popen[bytes]]:
+    def _children(self, host: str, port: int, url: str, ticker: _Ticker) -> dict[str, _Child]:
         environment = dict(os.environ)
         # Links in e-mails follow the port actually served, unless SITE_URL says otherwise.
         environment.setdefault("SITE_URL", url.rstrip("/"))
@@ -104,26 +120,92 @@ class Command(BaseCommand):
             "--working-dir", str(settings.BASE_DIR),
             "config.wsgi:application",
         ]  # fmt: skip
-        commands = {"web server": web}
+        children = {"web server": _Child(start=lambda: _spawn(web, environment))}
         if isinstance(task_backends["default"], DatabaseBackend):
-            commands["task worker"] = [
-                sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker",
-                "--queue-name", "*",
-                "--no-reload",
-            ]  # fmt: skip
+            worker = _Worker(environment, ticker, self.stderr.write)
+            worker.abandon_gone()
+            children["task worker"] = _Child(start=worker.start, restart=True, on_exit=worker.lost)
         else:
             self.stdout.write("Tasks run without a worker (TASKS_BACKEND is not the database backend).")
-        # Own sessions: Ctrl-C reaches only this process, which stops each child exactly once.
-        return {
-            name: subprocess.Popen(
-                command,
-                cwd=settings.BASE_DIR,
-                env=environment,
-                start_new_session=True,
-                preexec_fn=_die_with_parent,  # safe here: one prctl call, then exec
-            )
-            for name, command in commands.items()
-        }
+        return children
+
+
+def _spawn(command: list[str], environment: dict[str, str]) -> subprocess.Popen[bytes]:
+    # Own sessions: Ctrl-C reaches only this process, which stops each child exactly once.
+    return subprocess.Popen(
+        command,
+        cwd=settings.BASE_DIR,
+        env=environment,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,  # safe here: one prctl call, then exec
+    )
+
+
+class _Worker:
+    """The task worker: each start gets an id naming this host and process; when it dies, the
+    task rows it left running are marked abandoned and the periodic sweeps are queued at once,
+    so the restarted worker takes up what the dead one left (an upload: selling.uploads_reconcile)."""
+
+    def __init__(self, environment: dict[str, str], ticker: _Ticker, err: Callable[[str], None]) -> None:
+        self.environment = environment
+        self.ticker = ticker
+        self.err = err
+        self.worker_id = ""
+
+    def start(self) -> subprocess.Popen[bytes]:
+        self.worker_id = f"{_worker_id_prefix(os.getpid())}{os.urandom(4).hex()}"
+        command = [
+            sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker",
+            "--queue-name", "*",
+            "--no-reload",
+            "--worker-id", self.worker_id,
+        ]  # fmt: skip
+        return _spawn(command, self.environment)
+
+    def lost(self) -> None:
+        self._abandon(lambda: [self.worker_id])
+        self.ticker.due_now()
+
+    def abandon_gone(self) -> None:
+        """Rows left running by the workers of a `serve` on this host that is no longer
+        running (stopped by a power cut, say, or killed with its worker)."""
+        self._abandon(lambda: [worker_id for worker_id in task_workers_running() if _serve_gone(worker_id)])
+
+    def _abandon(self, worker_ids: Callable[[], list[str]]) -> None:
+        try:
+            abandoned = task_results_abandon(worker_ids=worker_ids())
+        except Exception as error:  # a busy database must not stop the site; the sweep catches up
+            self.err(f"Could not mark the stopped worker's tasks as abandoned: {error}")
+            return
+        if abandoned:
+            self.err(f"Marked {len(abandoned)} task(s) of a stopped worker as abandoned.")
+
+
+def _host() -> str:
+    return "".join(c for c in socket.gethostname() if c.isalnum() or c in ".-")[:30]
+
+
+def _worker_id_prefix(pid: int) -> str:
+    return f"{WORKER_ID_PREFIX}:{_host()}:{pid}:"
+
+
+def _serve_gone(worker_id: str) -> bool:
+    """A worker of another `serve` on this host whose process is gone. Other hosts' workers
+    (and workers not started by `serve`) are not ours to judge: the periodic sweep
+    (TASK_RUNNING_ABANDON_SECONDS) covers them."""
+    parts = worker_id.split(":")
+    if len(parts) != 4 or parts[:2] != [WORKER_ID_PREFIX, _host()] or not parts[2].isdigit():
+        return False
+    pid = int(parts[2])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def _die_with_parent() -> None:
@@ -141,6 +223,9 @@ class _Ticker:
         self.err = err
         self.next_at = [0.0] * len(schedule)  # all due at once
 
+    def due_now(self) -> None:
+        self.next_at = [0.0] * len(self.schedule)
+
     def __call__(self) -> None:
         now = time.monotonic()
         for i, (task, interval) in enumerate(self.schedule):
@@ -153,9 +238,18 @@ class _Ticker:
                 self.err(f"Could not queue {task.name}: {error}; trying again in {interval:g} s.")
 
 
+@dataclass
+class _Child:
+    start: Callable[[], subprocess.Popen[bytes]]
+    # Started again (with back-off) when it dies; a child that is not stops everything instead.
+    restart: bool = False
+    on_exit: Callable[[], None] | None = None  # after it died, before it is started again
+
+
 class _Supervisor:
-    """Starts the children, waits for readiness, then for a stop signal or a child's death;
-    stops whatever still runs. Calls ``tick`` on every round once the site is up."""
+    """Starts the children, waits for readiness, then for a stop signal or the death of a child
+    that is not restarted; starts a restartable child again after a back-off; stops whatever
+    still runs. Calls ``tick`` on every round once the site is up."""
 
     def __init__(
         self,
@@ -163,18 +257,24 @@ class _Supervisor:
         err: Callable[[str], None],
         tick: Callable[[], None] | None = None,
     ) -> None:
-        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.children: dict[str, subprocess.Popen[bytes] | None] = {}  # None: waiting to restart
         self.out = out
         self.err = err
         self.tick = tick
         self.stop_signal: int | None = None
+        self._specs: Mapping[str, _Child] = {}
+        self._started_at: dict[str, float] = {}
+        self._restart_at: dict[str, float] = {}
+        self._quick_deaths: dict[str, int] = {}
 
-    def run(self, start: Callable[[], dict[str, subprocess.Popen[bytes]]], url: str) -> int:
+    def run(self, children: Mapping[str, _Child], url: str) -> int:
         # Handlers first: a signal between starting the children and watching them must not
         # leave them running on their own.
         previous = {sig: signal.signal(sig, self._on_signal) for sig in STOP_SIGNALS}
+        self._specs = children
         try:
-            self.children = start()
+            for name in children:
+                self._start(name)
             return self._supervise(url)
         finally:
             self._stop_all()
@@ -184,6 +284,10 @@ class _Supervisor:
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self.stop_signal = signum
 
+    def _start(self, name: str) -> None:
+        self.children[name] = self._specs[name].start()
+        self._started_at[name] = time.monotonic()
+
     def _supervise(self, url: str) -> int:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         ready = False
@@ -191,8 +295,11 @@ class _Supervisor:
             dead = self._first_dead_child()
             if dead is not None:
                 name, code = dead
-                self.err(f"The {name} stopped unexpectedly (exit code {code}); stopping the rest.")
-                return 1
+                if not self._specs[name].restart:
+                    self.err(f"The {name} stopped unexpectedly (exit code {code}); stopping the rest.")
+                    return 1
+                self._restart_later(name, code)
+            self._restart_due()
             if not ready:
                 ready = _answers(url + "healthz")
                 if ready:
@@ -208,19 +315,41 @@ class _Supervisor:
         self.out(f"\nReceived {signal.Signals(self.stop_signal).name}; stopping.")
         return 0
 
+    def _restart_later(self, name: str, code: int) -> None:
+        now = time.monotonic()
+        if now - self._started_at[name] >= HEALTHY_SECONDS:
+            self._quick_deaths[name] = 0  # it ran well for a while: this is a new trouble
+        deaths = self._quick_deaths.get(name, 0)
+        delay = min(RESTART_FIRST_DELAY_SECONDS * 2**deaths, RESTART_MAX_DELAY_SECONDS)
+        self._quick_deaths[name] = deaths + 1
+        self.err(f"The {name} stopped unexpectedly (exit code {code}); starting it again in {delay:g} s.")
+        self.children[name] = None
+        self._restart_at[name] = now + delay
+        on_exit = self._specs[name].on_exit
+        if on_exit is not None:
+            on_exit()
+
+    def _restart_due(self) -> None:
+        now = time.monotonic()
+        for name, child in self.children.items():
+            if child is None and now >= self._restart_at[name]:
+                self._start(name)
+                self.out(f"The {name} is running again.")
+
     def _first_dead_child(self) -> tuple[str, int] | None:
         for name, child in self.children.items():
-            code = child.poll()
+            code = child.poll() if child is not None else None
             if code is not None:
                 return name, code
         return None
 
     def _stop_all(self) -> None:
-        for child in self.children.values():
+        running = {name: child for name, child in self.children.items() if child is not None}
+        for child in running.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-        for name, child in self.children.items():
+        for name, child in running.items():
             try:
                 child.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:

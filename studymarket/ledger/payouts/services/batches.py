@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from studymarket.accounts.models import User
 from studymarket.core import clock
 from studymarket.core.audit import audit_record
+from studymarket.ledger.approvals import payout_release_allowed
 from studymarket.ledger.models import Payout, PayoutBatch, PayoutStatus
 from studymarket.ledger.payouts.errors import PayoutRefused
 from studymarket.ledger.payouts.providers import SEPA, payout_provider_get
@@ -25,13 +26,18 @@ logger = logging.getLogger(__name__)
 
 def _payouts_to_send_locked() -> list[Payout]:
     """The created SEPA payouts, their rows locked. A transaction that waited for the lock gets
-    the rows as the other one left them (PostgreSQL re-reads them), so sent ones drop out."""
+    the rows as the other one left them (PostgreSQL re-reads them), so sent ones drop out.
+    A payout above the threshold waits for its second staff approval (ledger.approvals)."""
     payouts = (
         Payout.objects.select_for_update(of=("self",))
         .filter(status=PayoutStatus.CREATED, provider=SEPA, batch__isnull=True)
         .order_by("pk")
     )
-    return [payout for payout in payouts if payout.status == PayoutStatus.CREATED]
+    return [
+        payout
+        for payout in payouts
+        if payout.status == PayoutStatus.CREATED and payout_release_allowed(payout)
+    ]
 
 
 @transaction.atomic

@@ -1,7 +1,8 @@
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from studymarket.storefront.demo.load import demo_data_load
 from studymarket.storefront.demo.people import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
@@ -14,6 +15,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION and not settings.DEMO_MODE:
+            # The demo accounts' password is published in the README: never on a real shop.
+            raise CommandError(
+                "The demo data (accounts with a published password) is refused in production; "
+                "set DEMO_MODE=true for a public demonstration, or run serve with --no-demo-data."
+            )
         started = time.perf_counter()
         verbose = options["verbosity"] > 1
         result = demo_data_load(log=self.stdout.write if verbose else None)

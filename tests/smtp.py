@@ -1,15 +1,12 @@
-"""A real SMTP server on loopback (aiosmtpd) for the receipt tests, and the browser test."""
+"""A real SMTP server on loopback (aiosmtpd) for the receipt tests and the browser test: the
+smtp_inbox fixture (tests/conftest.py) starts one with an Inbox as its handler."""
 
 import email
 import email.policy
 import socket
-from collections.abc import Iterator
 from email.message import EmailMessage
 
-import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from pytest_django import Settings
 
 
 class Inbox:
@@ -42,23 +39,3 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp_inbox(settings: Settings) -> Iterator[Inbox]:
-    """Django sends real SMTP to a server on 127.0.0.1 for the length of the test."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
-    try:
-        yield inbox
-    finally:
-        controller.stop()

@@ -1,0 +1,12 @@
+"""Background tasks of core (django_tasks)."""
+
+from django_tasks import task
+
+from studymarket.core.task_rows import task_results_abandon_stale
+
+
+@task()
+def task_results_abandon_task() -> None:
+    """Queued periodically by `serve` (config/periodic.py; cron at scale): task rows left
+    running by a worker that is gone, for workers `serve` does not watch."""
+    task_results_abandon_stale()

@@ -1,0 +1,20 @@
+"""The cart as the checkout tests drive it: a listing added through the view, or one bought already."""
+
+from django.test import Client
+from django.urls import reverse
+
+from studymarket.accounts.models import User
+from studymarket.catalog.models import Listing
+from studymarket.orders.models import Order
+from tests.factories import PaidOrderFactory
+
+
+def bought(*, buyer: User, listing: Listing) -> Order:
+    """A paid order for one listing, as a finished checkout leaves it."""
+    order: Order = PaidOrderFactory(buyer=buyer, listings=[listing])
+    return order
+
+
+def add(client: Client, listing: Listing, *, htmx: bool = False):
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(reverse("checkout:add", kwargs={"listing_id": listing.pk}), headers=headers)
