@@ -41,6 +41,7 @@ def listing_figures_get(*, listing_id: int) -> ListingFigures:
                 order__status=OrderStatus.PAID,
                 order__paid_at__gte=since,
                 refunded_at__isnull=True,
+                already_held=False,  # paid again for a document the buyer had: refunded, no sale
             ).count(),
             reviews_written=Review.objects.filter(listing_id=listing_id).count(),
         )
