@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from studymarket.core import clock
 from studymarket.payments.models import RefundRequest, RefundRequestStatus, RefundStatus
@@ -48,7 +49,9 @@ def test_the_form_says_it_will_be_automatic(buyer_client, line):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Je krijgt je geld meteen terug" in html
-    deadline = line.order.paid_at + timedelta(days=14)
+    # The page shows the date in the site's time zone (Europe/Amsterdam): late in the UTC evening
+    # that is already the next day.
+    deadline = timezone.localtime(line.order.paid_at + timedelta(days=14))
     assert f"tot en met {deadline.day} " in html
     assert "Geld terug en toegang stoppen" in html
     assert "€ 9,49" in html
