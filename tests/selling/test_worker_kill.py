@@ -69,11 +69,8 @@ def _wait_for(condition, *, seconds: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def test_a_killed_worker_leaves_no_upload_stuck_forever(seller, db_task_backend, data_dir):
-    # A genuinely heavy upload: 100 pages of detailed drawings take the worker seconds.
-    version = upload_store(
-        seller=seller, file=ContentFile(hostile.drawings_pdf(pages=PAGES)), original_name="tekeningen.pdf"
-    )
+def _kill_worker_part_way(version, data_dir, *extra: str) -> None:
+    """Start a real task worker, wait until it is part-way through ``version``, SIGKILL it."""
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -84,6 +81,7 @@ def test_a_killed_worker_leaves_no_upload_stuck_forever(seller, db_task_backend,
             "--interval",
             "0.1",
             "--no-startup-delay",
+            *extra,
         ],
         env=_environment(data_dir),
         cwd=settings.BASE_DIR,
@@ -101,6 +99,14 @@ def test_a_killed_worker_leaves_no_upload_stuck_forever(seller, db_task_backend,
     finally:
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
+
+
+def test_a_killed_worker_leaves_no_upload_stuck_forever(seller, db_task_backend, data_dir):
+    # A genuinely heavy upload: 100 pages of detailed drawings take the worker seconds.
+    version = upload_store(
+        seller=seller, file=ContentFile(hostile.drawings_pdf(pages=PAGES)), original_name="tekeningen.pdf"
+    )
+    _kill_worker_part_way(version, data_dir)
 
     time.sleep(1)
     version.refresh_from_db()
@@ -139,35 +145,7 @@ def test_a_killed_worker_s_upload_resumes_once_its_task_row_is_marked_abandoned(
         seller=seller, file=ContentFile(hostile.drawings_pdf(pages=PAGES)), original_name="tekeningen.pdf"
     )
     worker_id = "serve:test:1:killed"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            str(MANAGE),
-            "db_worker",
-            "--queue-name",
-            "*",
-            "--interval",
-            "0.1",
-            "--no-startup-delay",
-            "--worker-id",
-            worker_id,
-        ],  # fmt: skip
-        env=_environment(data_dir),
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-
-        def midway() -> bool:
-            current = DocumentVersion.objects.get(pk=version.pk)
-            return current.status == VersionStatus.PROCESSING and current.pages_processed >= 10
-
-        _wait_for(midway, seconds=120, what="the worker to be part-way through the upload")
-    finally:
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=30)
+    _kill_worker_part_way(version, data_dir, "--worker-id", worker_id)
 
     row = DBTaskResult.objects.get(task_path=upload_process_task.module_path)
     assert (row.status, row.worker_ids) == (TaskResultStatus.RUNNING, [worker_id])  # nobody says otherwise
