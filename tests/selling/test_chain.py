@@ -18,38 +18,13 @@ from studymarket.documents.models import Document, DocumentVersion, VersionStatu
 from studymarket.documents.processing import MAX_ATTEMPTS, document_version_process
 from studymarket.documents.reasons import Reason
 from studymarket.documents.services import document_upload
-from studymarket.selling.services import held_upload_decide, upload_retry, upload_store, uploads_reconcile
+from studymarket.selling.services import held_upload_decide, upload_retry, uploads_reconcile
 from studymarket.selling.tasks import upload_process_task
-from tests.factories import ListingFactory, UserFactory
+from tests.factories import UserFactory
 from tests.pdfs import pdf_bytes
+from tests.selling.drafts import draft_listing, preview_pages, stored_upload
 
 pytestmark = pytest.mark.django_db
-
-
-def _store(seller, *, pages: int = 5, document: Document | None = None) -> DocumentVersion:
-    return upload_store(
-        seller=seller,
-        file=ContentFile(pdf_bytes(pages=pages)),
-        original_name="samenvatting.pdf",
-        document=document,
-    )
-
-
-def _described(seller, document: Document, *, preview_page_count: int = 2) -> Listing:
-    """The listing the describe form makes, without the finalising it queues (tested apart)."""
-    return ListingFactory(
-        seller=seller,
-        document=document,
-        status=ListingStatus.DRAFT,
-        published_at=None,
-        preview_page_count=preview_page_count,
-    )
-
-
-def _previews(listing: Listing) -> list[int]:
-    version = Document.objects.get(pk=listing.document_id).current_version
-    assert version is not None
-    return list(version.pages.exclude(preview_image="").values_list("number", flat=True))
 
 
 def _queued() -> list[tuple[str, list]]:
@@ -65,12 +40,12 @@ def test_an_upload_ends_on_sale_through_the_one_task(
     follower = UserFactory(email="volger@example.test")
     follow_create(user=follower, seller=seller)
     with django_capture_on_commit_callbacks(execute=True):
-        version = _store(seller, pages=6)
+        version = stored_upload(seller, pages=6)
     # One task, for the version, queued after the commit; nothing else.
     assert _queued() == [("upload_process_task", [version.pk])]
     (task,) = DBTaskResult.objects.all()
     assert task.task_path == upload_process_task.module_path
-    listing = _described(seller, version.document, preview_page_count=3)
+    listing = draft_listing(seller, version.document, preview_page_count=3)
 
     with django_capture_on_commit_callbacks(execute=True):
         upload_process_task.call(version.pk)  # what the worker runs
@@ -80,7 +55,7 @@ def test_an_upload_ends_on_sale_through_the_one_task(
     assert (version.status, version.attempts) == (VersionStatus.ACCEPTED, 1)
     assert version.document.current_version == version
     assert (listing.status, listing.published_at is not None) == (ListingStatus.PUBLISHED, True)
-    assert _previews(listing) == [1, 2, 3]  # the seller's choice, drawn by the same task
+    assert preview_pages(listing) == [1, 2, 3]  # the seller's choice, drawn by the same task
     # On sale: the search index follows and the follower hears of it, each once.
     assert sorted(_queued()[1:]) == [
         ("follow_notifications_task", [listing.pk]),
@@ -90,7 +65,7 @@ def test_an_upload_ends_on_sale_through_the_one_task(
 
 def test_the_chain_runs_inline_with_the_immediate_backend(seller, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        version = _store(seller, pages=2)
+        version = stored_upload(seller, pages=2)
 
     version.refresh_from_db()
     assert version.status == VersionStatus.ACCEPTED
@@ -102,7 +77,7 @@ def test_without_a_description_processing_leaves_nothing_to_finalise(
     seller, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        version = _store(seller, pages=2)
+        version = stored_upload(seller, pages=2)
 
     assert DocumentVersion.objects.get(pk=version.pk).status == VersionStatus.ACCEPTED
     assert not Listing.objects.exists()
@@ -113,7 +88,7 @@ def test_running_the_task_again_finishes_what_a_killed_run_left(seller, django_c
     # listing still a draft. The task again (a retry, the reconcile) finalises; it does not reprocess.
     version = document_upload(seller=seller, file=ContentFile(pdf_bytes(pages=4)), original_name="a.pdf")
     document_version_process(version_id=version.pk)
-    listing = _described(seller, version.document)
+    listing = draft_listing(seller, version.document, preview_page_count=2)
 
     with django_capture_on_commit_callbacks(execute=True):
         upload_process_task.call(version.pk)
@@ -134,7 +109,7 @@ def _held(seller) -> DocumentVersion:
 
 def test_staff_approval_finalises_the_listing(seller, django_capture_on_commit_callbacks):
     held = _held(seller)
-    listing = _described(seller, held.document, preview_page_count=3)
+    listing = draft_listing(seller, held.document, preview_page_count=3)
     staff = UserFactory(is_staff=True)
 
     with django_capture_on_commit_callbacks(execute=True):  # the immediate backend runs the task
@@ -144,14 +119,14 @@ def test_staff_approval_finalises_the_listing(seller, django_capture_on_commit_c
     assert decided.status == VersionStatus.ACCEPTED
     assert Document.objects.get(pk=held.document_id).current_version_id == held.pk
     assert listing.status == ListingStatus.PUBLISHED
-    assert _previews(listing) == [1, 2, 3]
+    assert preview_pages(listing) == [1, 2, 3]
 
 
 def test_staff_rejection_leaves_the_listing_a_draft(
     seller, db_task_backend, django_capture_on_commit_callbacks
 ):
     held = _held(seller)
-    listing = _described(seller, held.document)
+    listing = draft_listing(seller, held.document, preview_page_count=2)
 
     with django_capture_on_commit_callbacks(execute=True):
         decided = held_upload_decide(
@@ -180,7 +155,7 @@ def _aged(
 
 def _lost(seller, **options) -> DocumentVersion:
     """Stored, but its task was lost between the upload and the queue (on-commit dropped)."""
-    return _store(seller, **options)
+    return stored_upload(seller, **options)
 
 
 def test_reconcile_requeues_a_version_stuck_in_processing(
@@ -189,7 +164,7 @@ def test_reconcile_requeues_a_version_stuck_in_processing(
     settings.PROCESSING_STALE_SECONDS = 180
     stuck = _lost(seller, pages=4)
     _aged(stuck, status=VersionStatus.PROCESSING, heartbeat_minutes=10, attempts=1)
-    listing = _described(seller, stuck.document)
+    listing = draft_listing(seller, stuck.document, preview_page_count=2)
     working = _lost(seller, pages=2)
     _aged(working, status=VersionStatus.PROCESSING, heartbeat_minutes=0, attempts=1)
 
@@ -269,7 +244,7 @@ def test_a_failed_upload_is_retried_through_the_chain(
 
 def test_retry_of_a_version_that_did_not_fail_does_nothing(seller, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        version = _store(seller, pages=1)
+        version = stored_upload(seller, pages=1)
     assert DocumentVersion.objects.get(pk=version.pk).status == VersionStatus.ACCEPTED
 
     with django_capture_on_commit_callbacks() as callbacks:

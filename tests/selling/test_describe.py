@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from studymarket.catalog.models import Book, Course, Institution, Listing, ListingStatus
+from studymarket.catalog.models import Book, Institution, Listing, ListingStatus
 from studymarket.documents.models import Document, DocumentVersion, VersionStatus
 from studymarket.selling.forms import DescribeForm, academic_year_choices, price_cents_parse
 from tests.factories import (
@@ -19,6 +19,7 @@ from tests.factories import (
 )
 from tests.logins import MODEL_BACKEND
 from tests.pdfs import pdf_bytes
+from tests.selling.drafts import describe_data
 from tests.selling.test_upload import tasks_on_commit, upload
 
 pytestmark = pytest.mark.django_db
@@ -109,20 +110,6 @@ def test_academic_years_are_the_last_six():
     assert academic_year_choices(date(2027, 8, 1))[0] == ("2027/2028", "2027/2028")
 
 
-def _form_data(course: Course, /, **overrides: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "title": "Samenvatting Marketing",
-        "description": "Alle hoofdstukken, met voorbeelden.",
-        "course": str(course.pk),
-        "academic_year": "2025/2026",
-        "document_type": "summary",
-        "language": "nl",
-        "price": "9,49",
-    }
-    data.update(overrides)
-    return data
-
-
 @pytest.mark.parametrize(
     ("page_count", "default", "maximum"),
     [(1, 1, 1), (3, 1, 2), (4, 2, 3), (14, 2, 13), (15, 3, 14), (30, 3, 29), (31, 4, 30), (102, 4, 101)],
@@ -134,14 +121,14 @@ def test_preview_choice_limits(page_count, default, maximum):
     assert isinstance(field, forms.IntegerField)
 
     assert (form.preview_default, field.max_value) == (default, maximum)
-    assert DescribeForm(_form_data(course, preview_page_count=maximum), page_count=page_count).is_valid()
-    too_many = DescribeForm(_form_data(course, preview_page_count=maximum + 1), page_count=page_count)
+    assert DescribeForm(describe_data(course, preview_page_count=maximum), page_count=page_count).is_valid()
+    too_many = DescribeForm(describe_data(course, preview_page_count=maximum + 1), page_count=page_count)
     assert not too_many.is_valid()
     pages = "voorbeeldpagina" if maximum == 1 else "voorbeeldpagina's"
     assert too_many.errors["preview_page_count"] == [
         f"Kies hoogstens {maximum} {pages}: nooit het hele document."
     ]
-    none = DescribeForm(_form_data(course, preview_page_count=0), page_count=page_count)
+    none = DescribeForm(describe_data(course, preview_page_count=0), page_count=page_count)
     assert not none.is_valid()
 
 
@@ -173,7 +160,7 @@ def test_describe_form_creates_the_listing_and_publishes_it(seller_client):
 
     with tasks_on_commit():
         response = seller_client.post(
-            url, _form_data(course, preview_page_count="3", whole_book_summarized="on")
+            url, describe_data(course, preview_page_count="3", whole_book_summarized="on")
         )
 
     assert response.status_code == 302
@@ -214,7 +201,7 @@ def test_describing_before_processing_keeps_the_listing_a_draft(seller_client):
     assert 'hx-trigger="every 1s"' in page
     assert 'name="preview_page_count"' not in page
     with tasks_on_commit():
-        seller_client.post(url, _form_data(course))
+        seller_client.post(url, describe_data(course))
 
     listing = Listing.objects.get(document=document)
     assert (listing.status, listing.preview_page_count) == (ListingStatus.DRAFT, 1)
@@ -306,7 +293,7 @@ def test_institution_and_programme_suggestions(seller_client):
 def test_a_new_course_is_added_with_its_institution_and_programme(seller_client):
     document = _processed_document(seller_client)
     InstitutionFactory(name="Odisee", slug="odisee")
-    data = _form_data(
+    data = describe_data(
         CourseFactory(),
         course="",
         new_institution="odisee",
@@ -331,7 +318,7 @@ def test_a_new_course_is_added_with_its_institution_and_programme(seller_client)
 
 def test_a_new_institution_needs_its_country(seller_client):
     document = _processed_document(seller_client)
-    data = _form_data(
+    data = describe_data(
         CourseFactory(),
         course="",
         new_institution="Nieuwe Hogeschool",
@@ -366,19 +353,20 @@ def test_book_by_isbn_among_known_books_or_added(seller_client):
     first = _processed_document(seller_client)
     with tasks_on_commit():
         seller_client.post(
-            reverse("selling:sell_document", kwargs={"pk": first.pk}), _form_data(course, isbn="1292092629")
+            reverse("selling:sell_document", kwargs={"pk": first.pk}),
+            describe_data(course, isbn="1292092629"),
         )
     assert Listing.objects.get(document=first).book == known
 
     second = _processed_document(seller_client)
     url = reverse("selling:sell_document", kwargs={"pk": second.pk})
-    response = seller_client.post(url, _form_data(course, isbn="9789043036184"))
+    response = seller_client.post(url, describe_data(course, isbn="9789043036184"))
     assert response.context["form"].errors["book_title"] == [
         "Dit boek kennen we nog niet: vul de titel in, dan voegen we het toe."
     ]
     with tasks_on_commit():
         seller_client.post(
-            url, _form_data(course, isbn="9789043036184", book_title="Statistiek", book_authors="Moore")
+            url, describe_data(course, isbn="9789043036184", book_title="Statistiek", book_authors="Moore")
         )
     book = Listing.objects.get(document=second).book
     assert book is not None
@@ -390,12 +378,12 @@ def test_editing_a_published_listing_keeps_it_published(seller_client):
     upload(seller_client, pdf_bytes(pages=3))
     url = reverse("selling:sell_document", kwargs={"pk": Document.objects.get().pk})
     with tasks_on_commit():
-        seller_client.post(url, _form_data(course))
+        seller_client.post(url, describe_data(course))
 
     page = seller_client.get(url).content.decode()
     assert 'name="price" value="9,49"' in page
     with tasks_on_commit():
-        seller_client.post(url, _form_data(course, title="Nieuwe titel", price="12,50"))
+        seller_client.post(url, describe_data(course, title="Nieuwe titel", price="12,50"))
 
     listing = Listing.objects.get()
     assert (listing.title, listing.slug, listing.price_cents, listing.status) == (
@@ -411,7 +399,7 @@ def test_without_javascript_a_course_search_comes_back_with_choices(seller_clien
     document = _processed_document(seller_client)
     url = reverse("selling:sell_document", kwargs={"pk": document.pk})
 
-    response = seller_client.post(url, _form_data(account, course="", course_query="account"))
+    response = seller_client.post(url, describe_data(account, course="", course_query="account"))
 
     html = response.content.decode()
     assert response.context["form"].errors["course"] == [

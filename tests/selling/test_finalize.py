@@ -2,7 +2,6 @@
 whichever order those happen; a new version reaches the listing by itself."""
 
 import pytest
-from django.core.files.base import ContentFile
 
 from studymarket.catalog.models import Listing, ListingStatus
 from studymarket.documents.models import Document, DocumentVersion, VersionStatus
@@ -10,11 +9,10 @@ from studymarket.selling.services import (
     listing_finalize,
     listing_publish_if_ready,
     upload_process,
-    upload_store,
 )
 from studymarket.selling.tasks import listing_finalize_task
-from tests.factories import ListingFactory, SellerFactory
-from tests.pdfs import pdf_bytes
+from tests.factories import SellerFactory
+from tests.selling.drafts import draft_listing, preview_pages, stored_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -24,34 +22,9 @@ def seller():
     return SellerFactory()
 
 
-def _upload(seller, *, pages: int, document: Document | None = None) -> DocumentVersion:
-    return upload_store(
-        seller=seller,
-        file=ContentFile(pdf_bytes(pages=pages)),
-        original_name="samenvatting.pdf",
-        document=document,
-    )
-
-
-def _draft(seller, document: Document, *, preview_page_count: int = 3) -> Listing:
-    return ListingFactory(
-        seller=seller,
-        document=document,
-        status=ListingStatus.DRAFT,
-        published_at=None,
-        preview_page_count=preview_page_count,
-    )
-
-
-def _previews(listing: Listing) -> list[int]:
-    version = Document.objects.get(pk=listing.document_id).current_version
-    assert version is not None
-    return list(version.pages.exclude(preview_image="").values_list("number", flat=True))
-
-
 def test_described_first_then_processed(seller, django_capture_on_commit_callbacks):
-    version = _upload(seller, pages=8)
-    listing = _draft(seller, version.document)
+    version = stored_upload(seller, pages=8)
+    listing = draft_listing(seller, version.document, preview_page_count=3)
 
     assert listing_publish_if_ready(listing_id=listing.pk).status == ListingStatus.DRAFT
 
@@ -62,26 +35,26 @@ def test_described_first_then_processed(seller, django_capture_on_commit_callbac
     listing.refresh_from_db()
     assert listing.status == ListingStatus.PUBLISHED
     assert listing.published_at is not None
-    assert _previews(listing) == [1, 2, 3]
+    assert preview_pages(listing) == [1, 2, 3]
 
 
 def test_processed_first_then_described(seller, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        version = _upload(seller, pages=8)
-    listing = _draft(seller, version.document, preview_page_count=5)
+        version = stored_upload(seller, pages=8)
+    listing = draft_listing(seller, version.document, preview_page_count=5)
 
     with django_capture_on_commit_callbacks(execute=True):
         listing_finalize_task.enqueue(listing.pk)
 
     listing.refresh_from_db()
     assert listing.status == ListingStatus.PUBLISHED
-    assert _previews(listing) == [1, 2, 3, 4, 5]
+    assert preview_pages(listing) == [1, 2, 3, 4, 5]
 
 
 def test_finalising_twice_changes_nothing(seller, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        version = _upload(seller, pages=4)
-    listing = _draft(seller, version.document, preview_page_count=2)
+        version = stored_upload(seller, pages=4)
+    listing = draft_listing(seller, version.document, preview_page_count=2)
     first = listing_finalize(listing_id=listing.pk)
 
     again = listing_finalize(listing_id=listing.pk)
@@ -89,9 +62,9 @@ def test_finalising_twice_changes_nothing(seller, django_capture_on_commit_callb
     assert (again.status, again.published_at) == (ListingStatus.PUBLISHED, first.published_at)
 
 
-def test_a_held_or_refused_document_keeps_its_listing_a_draft(seller):
-    version = _upload(seller, pages=4)
-    listing = _draft(seller, version.document, preview_page_count=2)
+def test_a_held_or_refused_document_keeps_its_listing_adraft_listing(seller):
+    version = stored_upload(seller, pages=4)
+    listing = draft_listing(seller, version.document, preview_page_count=2)
     DocumentVersion.objects.filter(pk=version.pk).update(status=VersionStatus.HELD_FOR_REVIEW)
 
     assert listing_finalize(listing_id=listing.pk).status == ListingStatus.DRAFT
@@ -99,8 +72,8 @@ def test_a_held_or_refused_document_keeps_its_listing_a_draft(seller):
 
 def test_a_listing_taken_offline_stays_offline(seller, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        version = _upload(seller, pages=4)
-    listing = _draft(seller, version.document, preview_page_count=2)
+        version = stored_upload(seller, pages=4)
+    listing = draft_listing(seller, version.document, preview_page_count=2)
     Listing.objects.filter(pk=listing.pk).update(status=ListingStatus.UNPUBLISHED)
 
     assert listing_publish_if_ready(listing_id=listing.pk).status == ListingStatus.UNPUBLISHED
@@ -108,18 +81,18 @@ def test_a_listing_taken_offline_stays_offline(seller, django_capture_on_commit_
 
 def test_a_new_version_reaches_the_listing(seller, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        first = _upload(seller, pages=8)
-    listing = _draft(seller, first.document, preview_page_count=3)
+        first = stored_upload(seller, pages=8)
+    listing = draft_listing(seller, first.document, preview_page_count=3)
     with django_capture_on_commit_callbacks(execute=True):
         listing_finalize_task.enqueue(listing.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
-        second = _upload(seller, pages=10, document=first.document)
+        second = stored_upload(seller, pages=10, document=first.document)
 
     listing.refresh_from_db()
     second.refresh_from_db()
     assert second.status == VersionStatus.ACCEPTED
     assert Document.objects.get(pk=listing.document_id).current_version == second
     assert listing.status == ListingStatus.PUBLISHED
-    assert _previews(listing) == [1, 2, 3]  # the seller's choice, drawn for the new version
+    assert preview_pages(listing) == [1, 2, 3]  # the seller's choice, drawn for the new version
     assert DocumentVersion.objects.filter(document=first.document).count() == 2

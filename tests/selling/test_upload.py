@@ -18,6 +18,7 @@ from tests.factories import CourseFactory, SellerFactory
 from tests.images import png_bytes
 from tests.logins import MODEL_BACKEND
 from tests.pdfs import pdf_bytes
+from tests.selling.drafts import describe_data
 
 pytestmark = pytest.mark.django_db
 
@@ -44,20 +45,6 @@ def upload(client, content: bytes, name: str = "Samenvatting Marketing.pdf", url
         return client.post(
             url, {"file": SimpleUploadedFile(name, content)}, headers={"HX-Request": "true"} if htmx else {}
         )
-
-
-def describe_data(course, **overrides):
-    data = {
-        "title": "Samenvatting Marketing",
-        "description": "Alle hoofdstukken, met voorbeelden.",
-        "course": str(course.pk),
-        "academic_year": "2025/2026",
-        "document_type": "summary",
-        "language": "nl",
-        "price": "9,49",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_upload_page(seller_client):
