@@ -69,8 +69,10 @@ INSTALLED_APPS = [
     "studymarket.reviews",
     "studymarket.checkout",
     "studymarket.selling",
+    "studymarket.trust",
     "studymarket.storefront",
     "studymarket.support",
+    "studymarket.privacy",
 ]
 
 MIDDLEWARE = [

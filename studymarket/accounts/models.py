@@ -39,6 +39,13 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
+    # Trust and compliance (issue 13). Suspended by rule (DSA art. 23: repeat infringers and
+    # repeat unfounded reporters) until this moment; None is not suspended.
+    suspended_until = models.DateTimeField(_("geschorst tot"), null=True, blank=True)
+    # Set when the person had their account erased (GDPR art. 17): the row stays for the
+    # orders, invoices and ledger entries fiscal law keeps, without anything that names them.
+    erased_at = models.DateTimeField(_("verwijderd op"), null=True, blank=True)
+
     objects = UserManager()  # type: ignore[misc,assignment]
 
     @property
@@ -53,6 +60,11 @@ def avatar_path(instance: "SellerProfile", filename: str) -> str:
 class PayoutSchedule(models.TextChoices):
     ON_REQUEST = "request", _("Op aanvraag")
     WEEKLY = "weekly", _("Wekelijks automatisch")
+
+
+class SellerKind(models.TextChoices):
+    PRIVATE = "private", _("Particulier")
+    BUSINESS = "business", _("Zakelijk (handelaar)")
 
 
 class SellerProfile(TimeStampedModel):
@@ -73,6 +85,18 @@ class SellerProfile(TimeStampedModel):
     )
     # Mollie Connect organisation id ("org_…"), for PAYOUT_PROVIDER=mollie_route.
     mollie_organization_id = models.CharField(max_length=40, blank=True)
+    # A seller who sells as a business is a trader (DSA art. 30, consumer law): the platform
+    # asks for and shows the trader information below. A private seller leaves them empty.
+    seller_kind = models.CharField(
+        _("ik verkoop als"), max_length=10, choices=SellerKind.choices, default=SellerKind.PRIVATE
+    )
+    trader_legal_name = models.CharField(_("juridische naam"), max_length=200, blank=True)
+    trader_address = models.TextField(_("adres"), max_length=500, blank=True)
+    trader_email = models.EmailField(_("zakelijk e-mailadres"), blank=True)
+    trader_phone = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
+    trader_registration_number = models.CharField(_("KvK- of KBO-nummer"), max_length=20, blank=True)
+    trader_vat_number = models.CharField(_("btw-nummer"), max_length=20, blank=True)
+    trader_self_certified_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.display_name
