@@ -19,6 +19,7 @@ def periodic_tasks() -> list[tuple[Task, float]]:
     from studymarket.library.tasks import stamped_copies_reconcile_task
     from studymarket.payments.ledger_tasks import ledger_check_task, payout_routes_task
     from studymarket.payments.tasks import payments_reconcile_task, refunds_reconcile_task
+    from studymarket.privacy.tasks import privacy_housekeeping_task
     from studymarket.selling.tasks import uploads_reconcile_task
 
     payments = float(settings.PAYMENT_RECONCILE_INTERVAL_SECONDS)
@@ -47,4 +48,7 @@ def periodic_tasks() -> list[tuple[Task, float]]:
         (payout_routes_task, ledger),
         # Is the ledger balanced? Recorded for the back office's status.
         (ledger_check_task, ledger),
+        # Data exports past PRIVACY_EXPORT_DAYS deleted; erased traders' records past DSA art. 30(3)'s
+        # six months purged.
+        (privacy_housekeeping_task, reconcile),
     ]

@@ -215,6 +215,11 @@ RATE_LIMITS = {
     "review_user": env.str("RATE_LIMIT_REVIEWS_PER_USER", default="10/d"),
     # Upload quota: documents and new versions stored per seller per day (ASVS 5.2.4).
     "upload_seller": env.str("UPLOAD_QUOTA_PER_SELLER", default="20/d"),
+    # Notices ("Meld dit document") per client IP (slice "trust-core").
+    "notice_ip": env.str("RATE_LIMIT_NOTICES_PER_IP", default="10/h"),
+    # Rights holders' registrations (each reads a PDF in the sandbox while the request waits),
+    # every attempt counted, per account (slice "moderation").
+    "rights_holder_user": env.str("RATE_LIMIT_RIGHTS_HOLDER_PER_USER", default="20/d"),
 }
 # Clients never limited by the IP-keyed limits (e.g. a monitoring host); nothing by default.
 RATE_LIMIT_EXEMPT_IPS = env.list("RATE_LIMIT_EXEMPT_IPS", default=[])
@@ -377,9 +382,23 @@ PROCESSING_TIME_LIMIT_SECONDS = env.int("PROCESSING_TIME_LIMIT_SECONDS", default
 # A version still "processing" with no heartbeat for this long was left by a killed worker.
 PROCESSING_STALE_SECONDS = env.int("PROCESSING_STALE_SECONDS", default=180)
 THUMBNAIL_WIDTH = env.int("THUMBNAIL_WIDTH", default=180)
-NEAR_DUPLICATE_THRESHOLD = env.float("NEAR_DUPLICATE_THRESHOLD", default=0.5)
+# originality: estimated Jaccard similarity of 4-word shingle sets from which an upload is held
+# (ADR 0016: a copy with 20 % of its words edited scores ≈ 0.2 or more, distinct notes of one
+# course ≤ 0.06). Changing it changes the LSH bands: run `manage.py originality_fingerprint --all`.
+NEAR_DUPLICATE_THRESHOLD = env.float("NEAR_DUPLICATE_THRESHOLD", default=0.15)
 # LibreOffice, for .docx/.odt uploads; when it is not installed those are refused with a reason.
 SOFFICE_PATH = env.str("SOFFICE_PATH", default="soffice")
+
+# --- Rights holders and moderation (issue 13, slice "moderation") -----------------
+# An upload is held for review when the share of shingles it has in common with a registered
+# work, over the smaller of the two texts, reaches this; or when it repeats at least
+# RIGHTS_HOLDER_MATCH_MIN_PAGES of the work's pages (a page counts when this share of its
+# shingles, RIGHTS_HOLDER_PAGE_SHARE, is in the upload).
+RIGHTS_HOLDER_MATCH_THRESHOLD = env.float("RIGHTS_HOLDER_MATCH_THRESHOLD", default=0.3)
+RIGHTS_HOLDER_MATCH_MIN_PAGES = env.int("RIGHTS_HOLDER_MATCH_MIN_PAGES", default=3)
+RIGHTS_HOLDER_PAGE_SHARE = env.float("RIGHTS_HOLDER_PAGE_SHARE", default=0.5)
+# Staff should decide on a held upload within this many hours (the moderation queue's deadline).
+MODERATION_HELD_UPLOAD_HOURS = env.int("MODERATION_HELD_UPLOAD_HOURS", default=48)
 
 # --- Online reader page images (issue 12, slice "reader") -------------------------
 # Reader pages are drawn in the sandboxed child (the PROCESSING_* limits above). A page may
@@ -403,6 +422,76 @@ UPLOADS_RECONCILE_INTERVAL_SECONDS = env.int("UPLOADS_RECONCILE_INTERVAL_SECONDS
 TASK_RUNNING_ABANDON_SECONDS = env.int("TASK_RUNNING_ABANDON_SECONDS", default=3600)
 # A correction or a payout above this amount needs a second staff member's approval (ledger.approvals).
 STAFF_SECOND_APPROVAL_ABOVE_CENTS = env.int("STAFF_SECOND_APPROVAL_ABOVE_CENTS", default=50000)
+
+# --- Notice and action, DSA arts 16 and 17 (issue 13, slice "trust-core") ---------
+# Staff decide on a notice within these many hours (shown in the staff queue); sooner for
+# "other illegal content" (trust.notices.notice_deadline).
+TRUST_NOTICE_DEADLINE_HOURS = env.int("TRUST_NOTICE_DEADLINE_HOURS", default=72)
+TRUST_NOTICE_DEADLINE_HOURS_ILLEGAL = env.int("TRUST_NOTICE_DEADLINE_HOURS_ILLEGAL", default=24)
+# A seller asked to respond to a notice is given this many hours to answer.
+TRUST_SELLER_RESPONSE_HOURS = env.int("TRUST_SELLER_RESPONSE_HOURS", default=72)
+
+# --- Appeals and repeat offenders, DSA arts 20, 21, 23 (issue 13, slice "trust-appeals") ---
+# A decision can be appealed inside the site for this many calendar months after the person was
+# told of it (art. 20(1): at least six) (trust.appeals).
+TRUST_APPEAL_MONTHS = env.int("TRUST_APPEAL_MONTHS", default=6)
+# The certified out-of-court dispute settlement body named in every appeal decision (art. 21).
+TRUST_OUT_OF_COURT_BODY = env.str(
+    "TRUST_OUT_OF_COURT_BODY", default="een door de Digitale Dienstencoördinator erkende geschilleninstantie"
+)
+TRUST_OUT_OF_COURT_URL = env.str("TRUST_OUT_OF_COURT_URL", default="https://www.acm.nl/")
+# Repeat offenders (art. 23, trust.strikes): upheld infringements by a seller, or manifestly
+# unfounded notices by a reporter, counted within TRUST_STRIKES_WINDOW_DAYS. At
+# TRUST_STRIKES_WARNING of them a warning e-mail; at TRUST_STRIKES_SUSPEND a suspension of
+# TRUST_SUSPENSION_DAYS (a seller: no uploading or publishing; a reporter: no notices).
+TRUST_STRIKES_WARNING = env.int("TRUST_STRIKES_WARNING", default=2)
+TRUST_STRIKES_SUSPEND = env.int("TRUST_STRIKES_SUSPEND", default=3)
+TRUST_STRIKES_WINDOW_DAYS = env.int("TRUST_STRIKES_WINDOW_DAYS", default=365)
+TRUST_SUSPENSION_DAYS = env.int("TRUST_SUSPENSION_DAYS", default=30)
+
+# --- The operator and the legal texts (issue 13, slice "legal") -----------------
+# Who runs the site, as the footer's legal pages (storefront/templates/legal/) show it: the
+# E-Commerce Directive (art. 5) and the DSA (arts 11, 12) ask for the registered name, a
+# geographic address, e-mail and a second channel, the chamber of commerce (KvK/KBO) and VAT
+# numbers. The defaults are clearly fake, for development and tests; production refuses to start
+# without real ones.
+OPERATOR_LEGAL_NAME = env.str("OPERATOR_LEGAL_NAME", default="Demo studymarket B.V. (voorbeeld)")
+OPERATOR_ADDRESS = env.str("OPERATOR_ADDRESS", default="Voorbeeldstraat 1, 1234 AB Demostad, Nederland")
+OPERATOR_EMAIL = env.str("OPERATOR_EMAIL", default="info@studymarket.example")
+OPERATOR_PHONE = env.str("OPERATOR_PHONE", default="+31 20 000 0000")
+OPERATOR_KVK_NUMBER = env.str("OPERATOR_KVK_NUMBER", default="00000000")
+OPERATOR_VAT_NUMBER = env.str("OPERATOR_VAT_NUMBER", default="NL000000000B00")
+_operator_missing = [
+    name
+    for name in (
+        "OPERATOR_LEGAL_NAME",
+        "OPERATOR_ADDRESS",
+        "OPERATOR_EMAIL",
+        "OPERATOR_PHONE",
+        "OPERATOR_KVK_NUMBER",
+        "OPERATOR_VAT_NUMBER",
+    )
+    if not env.str(name, default="").strip()
+]
+if PRODUCTION and _operator_missing:
+    raise ImproperlyConfigured(
+        f"{', '.join(_operator_missing)} must be set in production (the legal pages show them)."
+    )
+# The date of the legal texts in force (terms, privacy statement, the checkout's consent to
+# immediate delivery): stored on every order with the buyer's consent. Bump it when they change.
+LEGAL_TEXTS_VERSION = env.str("LEGAL_TEXTS_VERSION", default="2026-12-07")
+
+# --- Data rights, GDPR arts 15, 17, 20 (issue 13, slice "privacy") -------------
+# A person's data export (a ZIP in the private storage) can be downloaded for this many days,
+# then it is deleted (privacy.export.data_exports_expire).
+PRIVACY_EXPORT_DAYS = env.int("PRIVACY_EXPORT_DAYS", default=7)
+# The link in the "Account verwijderen" e-mail works for this many hours.
+PRIVACY_ERASURE_LINK_HOURS = env.int("PRIVACY_ERASURE_LINK_HOURS", default=24)
+# A business seller's trader information is kept this many days after their account was erased
+# (DSA art. 30(3): six months after the relationship ends), then deleted.
+PRIVACY_TRADER_RETENTION_DAYS = env.int("PRIVACY_TRADER_RETENTION_DAYS", default=183)
+# Password attempts on the "Account verwijderen" form per account.
+RATE_LIMITS["erasure_password_user"] = env.str("RATE_LIMIT_ERASURE_PASSWORD_PER_USER", default="5/h")
 
 # --- Security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -23,14 +23,20 @@ urlpatterns += i18n_patterns(
     path("", include("studymarket.storefront.urls")),
     path("", include("studymarket.search.urls")),
     path("account/", include("studymarket.accounts.urls")),
+    path("account/mijn-gegevens/", include("studymarket.privacy.urls")),
     path("", include("studymarket.catalog.urls")),
     path("verkopen/", include("studymarket.selling.urls")),
+    # Rights holders register their material as fingerprints (slice moderation).
+    path("rechthebbenden/", include("studymarket.selling.rights_urls")),
     path("verkopen/verdiensten/", include("studymarket.ledger.urls")),
     path("winkelwagen/", include("studymarket.checkout.urls")),
     path("betalen/", include("studymarket.payments.urls")),
     path("mijn-documenten/", include("studymarket.library.urls")),
     path("reviews/", include("studymarket.reviews.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("", include("studymarket.trust.urls")),
+    # Before support's beheer/ and the admin's catch-all (slice trust-core).
+    path("beheer/meldingen/", include("studymarket.trust.staff_urls")),
     # Before the admin, whose catch-all would otherwise answer every path under beheer/.
     path("beheer/", include("studymarket.support.urls")),
     path("beheer/", admin.site.urls),

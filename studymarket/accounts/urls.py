@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from studymarket.accounts import twofactor_views, views
+from studymarket.accounts import trader_views, twofactor_views, views
 from studymarket.accounts.password_change import PasswordChangeView
 
 app_name = "accounts"
@@ -27,6 +27,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("verkopen/start/", views.become_seller, name="become_seller"),
+    # Private or business seller, and a business seller's trader information (slice "seller-identity").
+    path("verkopen/zakelijk/", trader_views.seller_identity, name="seller_identity"),
     # Staff two-factor authentication and changing the password (slice "staff").
     path("tweestapsverificatie/", twofactor_views.twofactor_verify, name="twofactor"),
     path("tweestapsverificatie/instellen/", twofactor_views.twofactor_setup, name="twofactor_setup"),

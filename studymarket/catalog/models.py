@@ -115,6 +115,8 @@ class ListingStatus(models.TextChoices):
     DRAFT = "draft", _("Concept")
     PUBLISHED = "published", _("Gepubliceerd")
     UNPUBLISHED = "unpublished", _("Offline gehaald")
+    # Taken offline by staff after a notice (trust): only staff bring it back; buyers keep reading.
+    TAKEN_DOWN = "taken_down", _("Offline gehaald na een melding")
 
 
 academic_year_validator = RegexValidator(r"^(20\d\d)/(20\d\d)$", _("Gebruik de vorm 2020/2021."))

@@ -20,7 +20,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     S.PUBLISHED: frozenset({S.DRAFT, S.UNPUBLISHED}),
     # Taken offline: no longer found, listed or sold; earlier buyers keep their copies.
     S.UNPUBLISHED: frozenset({S.PUBLISHED}),
+    # Taken offline by staff on a notice (trust/services): from any state, so a seller cannot
+    # dodge it by unpublishing first. Only staff move it on (trust: restore → the state it was
+    # in, recorded in the notice's audit trail); the seller's publish is not allowed from here.
+    S.TAKEN_DOWN: frozenset({S.DRAFT, S.PUBLISHED, S.UNPUBLISHED}),
 }
+
+# The states a listing goes back to when staff restore it after a takedown.
+RESTORABLE = frozenset({S.DRAFT, S.PUBLISHED, S.UNPUBLISHED})
 
 
 def listing_transition(
@@ -55,3 +62,21 @@ def listing_transition(
         listing.save(update_fields=fields)
         audit_record(action=f"listing.{to}", obj=listing, actor=actor, **details)
     return listing, before
+
+
+def listing_restore(
+    *, listing_id: int, to: ListingStatus, actor: Any = None, **details: Any
+) -> Listing | None:
+    """Taken down → ``to`` (one of RESTORABLE): staff bring a listing back after a notice. Kept
+    apart from listing_transition so that the seller's own publish can never leave TAKEN_DOWN.
+    Returns the listing if it moved, None when it was not taken down (a retry is harmless)."""
+    if to not in RESTORABLE:
+        raise ValueError(f"A listing is not restored to {to}")
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().get(pk=listing_id)
+        if listing.status != S.TAKEN_DOWN:
+            return None
+        listing.status = to
+        listing.save(update_fields=["status", "updated_at"])
+        audit_record(action="listing.restored", obj=listing, actor=actor, to=str(to), **details)
+    return listing

@@ -1,6 +1,8 @@
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from studymarket.accounts.models import User
@@ -16,6 +18,7 @@ from studymarket.checkout.selectors import (
     order_payment_latest,
     purchase_refusals,
 )
+from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
 from studymarket.orders.models import Order, OrderStatus
 from studymarket.orders.selectors import order_get_for_buyer, order_line_list, order_pending_matching
@@ -67,22 +70,46 @@ def cart_merge(*, user: User, listing_ids: Sequence[int]) -> list[tuple[Listing,
     return [(listing, refusals[listing.pk]) for listing in listings if listing.pk in refusals]
 
 
-def checkout_start(*, user: User, checkout_token: str, method: str, language: str | None = None) -> Payment:
+def checkout_start(
+    *,
+    user: User,
+    checkout_token: str,
+    method: str,
+    language: str | None = None,
+    withdrawal_consent: bool = False,
+) -> Payment:
     """Turn the buyer's cart into an order and start paying it; returns the payment to send the
     buyer to (its checkout_url), or the paid one if this checkout was paid already.
 
     Idempotent by ``checkout_token`` (one per rendering of the checkout page): a double click or
     a resubmitted form finds the order it made, and the payment that is still open. The
     provider is called after the order is committed, never inside the transaction.
+
+    ``withdrawal_consent``: the buyer ticked both boxes of the checkout form (consent to
+    delivery at once, acknowledgement that the right of withdrawal then ends; CheckoutForm
+    refuses "Betalen" without them). It is stored on the order, with the time and the legal
+    texts' version, in the transaction that makes or continues the order.
     """
     if method not in PaymentMethod.values:
         raise ApplicationError(_("Kies een betaalmethode."))
-    order = _checkout_order(user=user, checkout_token=checkout_token, language=language)
+    order = _checkout_order(
+        user=user, checkout_token=checkout_token, language=language, withdrawal_consent=withdrawal_consent
+    )
     return _payment_for(order=order, method=method)
 
 
 @transaction.atomic
-def _checkout_order(*, user: User, checkout_token: str, language: str | None) -> Order:
+def _checkout_order(
+    *, user: User, checkout_token: str, language: str | None, withdrawal_consent: bool
+) -> Order:
+    order = _checkout_order_find_or_create(user=user, checkout_token=checkout_token, language=language)
+    if withdrawal_consent:
+        _withdrawal_consent_record(order_id=order.pk, user=user)
+        order.refresh_from_db()
+    return order
+
+
+def _checkout_order_find_or_create(*, user: User, checkout_token: str, language: str | None) -> Order:
     _cart_locked(user=user)
     existing = Order.objects.filter(checkout_token=checkout_token).first()
     if existing is not None:
@@ -101,6 +128,35 @@ def _checkout_order(*, user: User, checkout_token: str, language: str | None) ->
     if pending is not None:
         return pending
     return order_create(buyer=user, listings=listings, checkout_token=checkout_token, language=language)
+
+
+def _withdrawal_consent_record(*, order_id: int, user: User) -> None:
+    """Store the buyer's consent and acknowledgement on an order not paid yet, once: a double
+    submit or a second checkout of the same cart keeps the first (the one given before the
+    first payment could start). In the caller's transaction, under the order's row lock."""
+    order = order_lock(order_id)
+    if order.immediate_delivery_consent_at is not None or order.status != OrderStatus.PENDING:
+        return
+    now = timezone.now()
+    order.immediate_delivery_consent_at = now
+    order.withdrawal_waiver_acknowledged_at = now
+    order.legal_texts_version = settings.LEGAL_TEXTS_VERSION
+    order.save(
+        update_fields=[
+            "immediate_delivery_consent_at",
+            "withdrawal_waiver_acknowledged_at",
+            "legal_texts_version",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        action="order.withdrawal_consent",
+        obj=order,
+        actor=user,
+        consent_at=now.isoformat(),
+        acknowledged_at=now.isoformat(),
+        legal_texts_version=order.legal_texts_version,
+    )
 
 
 def checkout_retry(*, user: User, order_number: str, method: str) -> Payment:

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -6,13 +8,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from studymarket.accounts.forms import LoginForm, SignupForm
-from studymarket.accounts.models import User
+from studymarket.accounts.models import SellerProfile, User
 from studymarket.accounts.signup import signup_form_submit
 from studymarket.catalog.models import Listing
 from studymarket.catalog.selectors import listing_published_list
 from studymarket.checkout.cart import request_cart_add, request_cart_listings, request_cart_remove
 from studymarket.checkout.forms import CheckoutForm, PaymentMethodForm, checkout_token_new
 from studymarket.checkout.selectors import (
+    CartSummary,
     cart_summary,
     open_order_refusals,
     order_payment_state,
@@ -81,12 +84,26 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
                 checkout_token=form.cleaned_data["checkout_token"],
                 method=form.cleaned_data["method"],
                 language=request.LANGUAGE_CODE,
+                # The form is valid only with both boxes ticked.
+                withdrawal_consent=True,
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
             return _to_payment(payment)
-    return render(request, "checkout/checkout.html", {**_cart_context(request), "form": form})
+    context = _cart_context(request)
+    summary = cast(CartSummary, context["summary"])
+    context |= {"form": form, "sellers": _cart_sellers(summary.listings)}
+    return render(request, "checkout/checkout.html", context)
+
+
+def _cart_sellers(listings: list[Listing]) -> list[SellerProfile]:
+    """The cart's sellers, each once, in the cart's order: the page says of each whether they
+    sell as a trader (Consumer Rights Directive art. 6a(b) and (c), on the seller's own word)."""
+    sellers: dict[int, SellerProfile] = {}
+    for listing in listings:
+        sellers.setdefault(listing.seller_id, listing.seller)
+    return list(sellers.values())
 
 
 def _checkout_sign_in(request: HttpRequest) -> HttpResponse:

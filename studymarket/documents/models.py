@@ -162,3 +162,93 @@ class OriginalityMatch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["version", "earlier_version"], name="originality_match_unique"),
         ]
+
+
+class RightsHolderWork(models.Model):
+    """Material a rights holder (a lecturer, a publisher) registered as their own, so that
+    uploads copying it are held for review. Only fingerprints are kept: the file and its text
+    are gone once these are made (documents/rights_holders.py)."""
+
+    owner = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="rights_holder_works")
+    title = models.CharField(_("titel"), max_length=200)
+    page_count = models.PositiveIntegerField(default=0)
+    # The SHA-256 of the file as sent: the same file registered twice is one work.
+    sha256 = models.CharField(max_length=64)
+    shingle_count = models.PositiveIntegerField(default=0)
+    # The MinHash of the whole text (originality.signature); None for a text too short to compare.
+    signature = models.BinaryField(null=True, blank=True)
+    # Which fingerprinting made these (rights_holders.fingerprint_scheme): after originality.py's
+    # parameters change, a work's fingerprints no longer compare and it must be registered again.
+    scheme = models.CharField(max_length=16, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Withdrawn by its owner: its fingerprints are deleted, the row stays for the matches made.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "sha256"],
+                condition=models.Q(removed_at__isnull=True),
+                name="rights_holder_work_unique_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RightsHolderPage(models.Model):
+    """The shingle hashes of one page of a registered work: sorted unsigned 64-bit integers,
+    little-endian, packed (8 bytes a shingle). Enough to tell which of a work's pages an
+    upload repeats and to mark the passages in the upload, without the work's words."""
+
+    work = models.ForeignKey(RightsHolderWork, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField()
+    shingle_hashes = models.BinaryField()
+
+    class Meta:
+        ordering = ["work", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "number"], name="rights_holder_page_unique"),
+        ]
+
+
+class RightsHolderBand(models.Model):
+    """One LSH band of a registered work's MinHash: of the whole work (page 0) or of one of its
+    pages. An upload sharing a band with a work is compared with it page by page."""
+
+    work = models.ForeignKey(RightsHolderWork, on_delete=models.CASCADE, related_name="bands")
+    page = models.PositiveIntegerField()  # 0: the whole work
+    band = models.PositiveSmallIntegerField()
+    digest = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["digest"], name="rights_holder_band_digest")]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "page", "band"], name="rights_holder_band_unique"),
+        ]
+
+
+class RightsHolderMatch(models.Model):
+    """An upload that repeats a registered work; the upload is held for staff review."""
+
+    version = models.ForeignKey(
+        DocumentVersion, on_delete=models.CASCADE, related_name="rights_holder_matches"
+    )
+    work = models.ForeignKey(RightsHolderWork, on_delete=models.CASCADE, related_name="matches")
+    # Shared shingles over the smaller of the two texts, 0..1 (a measurement, not money).
+    similarity = models.FloatField()
+    # The work's pages the upload repeats, and the upload's pages that repeat them.
+    work_pages = models.JSONField(default=list)
+    upload_pages = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The rights holder's e-mails, each sent at most once (claimed before sending).
+    held_notified_at = models.DateTimeField(null=True, blank=True)
+    decision_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-similarity", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "work"], name="rights_holder_match_unique"),
+        ]

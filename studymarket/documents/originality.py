@@ -9,12 +9,22 @@ uploader wins) and are on sale or waiting for staff (published, held_for_review)
   shingle sets; at or above ``settings.NEAR_DUPLICATE_THRESHOLD`` the upload is held for
   staff review, with an OriginalityMatch row per earlier version.
 
+The words are normalised so that typesetting does not count: case, accents, ligatures,
+punctuation, white space, hyphenation at line ends, soft hyphens, page-number lines and "o"
+bullets are folded away. Shingles of 4 words, 256 permutations and a threshold of 0.15 are what
+bench/originality.py measured (ADR 0016): a copy with 20 % of its words edited at random, pages
+removed and moved, typeset again, still scores about 0.2 or more, while distinct notes of the
+same course, which share vocabulary, stock phrases and textbook definitions, stay at 0.06 or less.
+
 Candidates for "near" come from locality-sensitive hashing: the signature is cut into bands
 (datasketch picks bands × rows for the threshold) and every band's digest is stored in
 FingerprintBand, so finding versions that share a band is an indexed SQL lookup that any
 web or worker process on any machine can make, not a scan of every stored signature.
-Changing NEAR_DUPLICATE_THRESHOLD, NUM_PERM or the seed changes the bands: run
-``originality_check`` again on every version (it is idempotent) to rebuild them.
+Changing NEAR_DUPLICATE_THRESHOLD, SHINGLE_WORDS, NUM_PERM, the seed or the normalisation
+changes the signatures or the bands: ``manage.py originality_fingerprint --all`` runs
+``originality_check`` again on every accepted and held version (it is idempotent) to rebuild
+them. Signatures made before ADR 0016 (5-word shingles, 128 permutations) need exactly that;
+rights holders' works (rights_holders.py) have to be registered again.
 
 Documents with (almost) no text layer, such as scans, have no usable shingles: comparing
 their nearly empty texts would call every scan a copy of every other scan. Below
@@ -42,8 +52,11 @@ from studymarket.documents.models import (
     VersionStatus,
 )
 
-SHINGLE_WORDS = 5
-NUM_PERM = 128
+# 4 words: a random edit of 20 % of the words leaves 0.8⁴ ≈ 41 % of the shingles intact
+# (5 words: 33 %), while runs of 4 words are still rarely shared by distinct texts (ADR 0016).
+SHINGLE_WORDS = 4
+# 256: bands of 2 rows for the low threshold (128 bands) and an estimate within ±0.03.
+NUM_PERM = 256
 # Fixed: signatures stored in the database are only comparable when made with one seed.
 MINHASH_SEED = 20210730
 # Fewer shingles than this is too little text to tell copies apart (a scan, a title page).
@@ -51,7 +64,7 @@ MIN_SHINGLES = 50
 # Little-endian on every machine, so stored signatures and band digests stay comparable.
 _BYTE_ORDER = "<"
 # Hashing shingles in batches keeps the (batch × NUM_PERM) matrix datasketch builds small.
-_BATCH = 8192
+_BATCH = 2048
 # Staff look at the closest matches; a boilerplate text matching hundreds is one case, not hundreds.
 MAX_MATCHES = 20
 # LSH candidates compared per upload; far more would mean a text everyone shares (a template).
@@ -62,8 +75,23 @@ COUNTING_STATUSES = (VersionStatus.ACCEPTED, VersionStatus.HELD_FOR_REVIEW)
 
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD = re.compile(r"\w+")
-# A word as it stands in the page text, accents that follow it included.
-_RAW_WORD = re.compile(r"[\w\u0300-\u036f]+")
+_LETTER = r"[\w\u0300-\u036f]"
+# What may stand inside one word as typesetting leaves it: a hyphen at the end of a line
+# ("informa-\ntie"), a hyphen joining two parts ("kosten-baten", which another layout may break
+# at the hyphen), a soft hyphen, a zero-width space or joiner. Dropped, so every layout of a word
+# gives the same word.
+_JOIN = r"(?:-[ \t]*\r?\n[ \t]*|-|[\u00ad\u200b-\u200d\u2060\ufeff])"
+_JOINS = re.compile(rf"(?<={_LETTER}){_JOIN}(?={_LETTER})")
+# A word as it stands in the page text, accents and joins inside it included.
+_RAW_WORD = re.compile(rf"{_LETTER}+(?:{_JOIN}{_LETTER}+)*")
+# Page furniture that a new layout changes: a first or last line that is only a page number
+# ("12", "- 12 -", "Pagina 3 van 17", "3/17"; a number alone on a line elsewhere is text, a table
+# cell say), and "o" used as a bullet (Word's bullet font read as text). Blanked with spaces of
+# the same length, so that word_spans still points into the text as stored.
+_PAGE_NUMBER = re.compile(
+    r"[^\w\n]*(?:(?:pagina|page|blz|p)\W*)?\d{1,4}(?:\s*(?:van|of|/)\s*\d{1,4})?[^\w\n]*", re.IGNORECASE
+)
+_BULLET_O = re.compile(r"^[ \t]*o(?=[ \t])", re.IGNORECASE | re.MULTILINE)
 
 
 class Verdict(enum.StrEnum):
@@ -84,15 +112,32 @@ def fold(text: str) -> str:
 
 
 def normalised_words(text: str) -> list[str]:
-    """The words of a text, folded; punctuation and white space only separate them."""
-    return _WORD.findall(fold(text))
+    """The words of a text, folded; punctuation and white space only separate them.
+
+    Hyphenation, soft hyphens, ligatures (NFKD in fold), page-number lines and "o" bullets
+    are folded away, so a text typeset again gives the same words.
+    """
+    return _WORD.findall(fold(_JOINS.sub("", _blanked(text))))
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """Each normalised word with the place (start, end) of the text it came from, to mark it."""
-    for match in _RAW_WORD.finditer(text):
-        for word in _WORD.findall(fold(match.group())):
+    """Each normalised word with the place (start, end) of the text it came from, to mark it.
+
+    The words are normalised_words(text), one for one (the tests hold the two to it).
+    """
+    for match in _RAW_WORD.finditer(_blanked(text)):
+        for word in _WORD.findall(fold(_JOINS.sub("", match.group()))):
             yield match.start(), match.end(), word
+
+
+def _blanked(text: str) -> str:
+    text = _BULLET_O.sub(lambda match: " " * len(match.group()), text)
+    lines = text.split("\n")
+    filled = [n for n, line in enumerate(lines) if line.strip()]
+    for n in {filled[0], filled[-1]} if filled else ():
+        if _PAGE_NUMBER.fullmatch(lines[n]):
+            lines[n] = " " * len(lines[n])
+    return "\n".join(lines)
 
 
 def shingles(words: list[str]) -> set[bytes]:
@@ -105,9 +150,10 @@ def band_ranges(threshold: float) -> tuple[tuple[int, int], ...]:
     """Which slices of the signature form the LSH bands, as datasketch chooses them for the threshold.
 
     Weighted towards few false negatives: a copy the bands miss is never looked at, while a
-    false candidate only costs one signature comparison. For 0.5 that is 26 bands of 3 rows:
-    a version at similarity 0.5 becomes a candidate with probability 0.97 (0.55 with equal
-    weights), one at 0.1 with probability 0.03.
+    false candidate only costs one signature comparison. For 0.15 that is 128 bands of 2 rows:
+    a version at similarity 0.15 becomes a candidate with probability 0.95, one at 0.2 (a copy
+    with a fifth of its words edited, typeset again) with 0.995, one at 0.03 (distinct notes of
+    the same course) with 0.11 and one at 0.01 with 0.013.
     """
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=(0.05, 0.95))
     return tuple(lsh.hashranges)
@@ -213,7 +259,10 @@ def _near(
     candidate_ids = list(band_candidates(digests)[:MAX_CANDIDATES])
     candidates = earlier.filter(pk__in=candidate_ids).values_list("pk", "minhash")
     threshold = settings.NEAR_DUPLICATE_THRESHOLD
-    scored = [(pk, minhash.jaccard(signature_load(data))) for pk, data in candidates if data is not None]
+    signatures = [(pk, signature_load(data)) for pk, data in candidates if data is not None]
+    # A signature of another size was made before NUM_PERM changed and cannot be compared (it
+    # waits for `originality_fingerprint --all`); its bands would not have matched anyway.
+    scored = [(pk, minhash.jaccard(other)) for pk, other in signatures if len(other) == NUM_PERM]
     close = [(pk, similarity) for pk, similarity in scored if similarity >= threshold]
     close.sort(key=lambda item: (-item[1], item[0]))
     return close[:MAX_MATCHES]

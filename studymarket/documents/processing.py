@@ -34,6 +34,8 @@ from studymarket.documents.originality import Verdict, originality_check
 from studymarket.documents.pages import page_images_update, version_files_discard, version_results_store
 from studymarket.documents.previews import preview_page_count_max
 from studymarket.documents.reasons import Reason
+from studymarket.documents.rights_mail import rights_holder_held_notify_quietly
+from studymarket.documents.rights_matching import rights_holder_check
 from studymarket.documents.transitions import document_version_transition
 
 logger = logging.getLogger(__name__)
@@ -57,6 +59,8 @@ def document_version_process(*, version_id: int) -> DocumentVersion:
             result = extraction_run(job, progress=_heartbeat(version_id))
             version_results_store(version=version, result=result)
         verdict = originality_check(version=version).verdict
+        # An exact copy is refused anyway; anything else may still repeat a registered work.
+        rights = rights_holder_check(version=version) if verdict != Verdict.EXACT else None
     except ExtractionRejected as rejected:
         return _reject(version, rejected.code, rejected.params)
     except Exception:
@@ -68,8 +72,12 @@ def document_version_process(*, version_id: int) -> DocumentVersion:
         return version
     if verdict == Verdict.EXACT:
         return _reject(version, Reason.EXACT_COPY, {})
-    target = VersionStatus.HELD_FOR_REVIEW if verdict == Verdict.NEAR else VersionStatus.ACCEPTED
-    version, _ = document_version_transition(version_id=version_id, to=target)
+    held_for_rights = rights is not None and rights.held
+    held = verdict == Verdict.NEAR or held_for_rights
+    target = VersionStatus.HELD_FOR_REVIEW if held else VersionStatus.ACCEPTED
+    version, moved = document_version_transition(version_id=version_id, to=target)
+    if moved and held_for_rights:
+        rights_holder_held_notify_quietly(version_id=version_id)
     return version
 
 

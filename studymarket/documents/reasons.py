@@ -28,6 +28,7 @@ class Reason(enum.StrEnum):
     CONVERSION_UNAVAILABLE = "conversion_unavailable"
     CONVERSION_FAILED = "conversion_failed"
     EXACT_COPY = "exact_copy"
+    BUYER_COPY = "buyer_copy"  # a buyer's stamped copy (selling.copies, before processing)
     REJECTED_BY_STAFF = "rejected_by_staff"
     # Failed, may be retried: the platform's fault, not the file's.
     INTERRUPTED = "interrupted"

@@ -80,6 +80,11 @@ MESSAGES: dict[Reason, Promise] = {
     Reason.EXACT_COPY: _(
         "Dit document staat al op het platform (een exacte kopie). Je kunt alleen eigen werk verkopen."
     ),
+    Reason.BUYER_COPY: _(
+        "Dit bestand is een gekochte kopie van een document op studymarket: er staat het kenmerk van "
+        "een bestelling in. Je kunt alleen eigen werk verkopen. We hebben de verkoper van het origineel "
+        "laten weten dat er een kopie werd aangeboden."
+    ),
     Reason.REJECTED_BY_STAFF: _("Ons team heeft dit document afgewezen: %(note)s"),
     Reason.INTERRUPTED: _("Het verwerken werd onderbroken. We proberen het automatisch opnieuw."),
     Reason.PROCESSING_ERROR: _(

@@ -1,11 +1,13 @@
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
+from studymarket.documents.extraction import extraction_workspace
 from studymarket.documents.models import DocumentPage, DocumentVersion, VersionStatus
 from studymarket.library.models import Download, Entitlement, StampedCopy
-from studymarket.library.stamping import marks_read
+from studymarket.library.tracing import Evidence, PdfTraces, TraceUnreadable, pdf_traces_read
 
 
 def entitlement_active_get(*, user: Any, document_id: int) -> Entitlement | None:
@@ -101,14 +103,87 @@ def reader_page_texts(*, version: DocumentVersion) -> dict[int, str]:
     return dict(DocumentPage.objects.filter(version=version).values_list("number", "text"))
 
 
-def stamped_copy_find(*, pdf_bytes: bytes) -> StampedCopy | None:
-    """The copy a (leaked) PDF was made from, by the mark in its /ID or XMP metadata; it
-    names the buyer and the order (copy.entitlement.buyer, .order_number)."""
-    marks = marks_read(pdf_bytes)
-    if not marks:
+@dataclass(frozen=True)
+class CopyTrace:
+    """The copy a PDF was made from, the traces in it that point there, and its downloads."""
+
+    copy: StampedCopy
+    evidence: list[Evidence]
+    downloads: list[Download]
+
+
+def stamped_copy_trace(*, traces: PdfTraces) -> CopyTrace | None:
+    """The copy a PDF's traces (library.tracing.pdf_traces_read) lead to: by the mark in the
+    page content, then the one in the /ID, then the one in the XMP, then the visible line's
+    order number; None when none of them is ours.
+
+    An order number alone names an order, which may hold several documents, each with a copy
+    per version: the copy whose version's pages the PDF's pages contain wins."""
+    copy = _copy_by_mark([*traces.content_marks, *traces.id_marks, *traces.xmp_marks])
+    if copy is None:
+        copy = _copy_by_order_number(traces)
+    if copy is None:
         return None
     found = {
-        c.mark: c
-        for c in StampedCopy.objects.filter(mark__in=marks).select_related("entitlement__buyer", "version")
+        Evidence.CONTENT: copy.mark in traces.content_marks,
+        Evidence.DOCUMENT_ID: copy.mark in traces.id_marks,
+        Evidence.XMP: copy.mark in traces.xmp_marks,
+        Evidence.VISIBLE: copy.entitlement.order_number in traces.order_numbers,
     }
+    downloads = list(copy.downloads.order_by("downloaded_at", "pk"))
+    return CopyTrace(copy=copy, evidence=[kind for kind, yes in found.items() if yes], downloads=downloads)
+
+
+def _copies() -> QuerySet[StampedCopy]:
+    return StampedCopy.objects.select_related(
+        "entitlement__buyer",
+        "entitlement__document__listing",
+        "entitlement__document__seller__user",
+        "version",
+    )
+
+
+def _copy_by_mark(marks: list[str]) -> StampedCopy | None:
+    if not marks:
+        return None
+    found = {c.mark: c for c in _copies().filter(mark__in=marks)}
     return next((found[m] for m in marks if m in found), None)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _copy_by_order_number(traces: PdfTraces) -> StampedCopy | None:
+    for number in traces.order_numbers:
+        candidates = list(_copies().filter(entitlement__order_number=number).order_by("-created_at", "-pk"))
+        if len(candidates) > 1:
+            leaked = [_SPACE.sub("", text) for text in traces.page_texts]
+            candidates.sort(key=lambda copy: -_pages_contained(copy.version_id, leaked))
+        if candidates:
+            return candidates[0]
+    return None
+
+
+def _pages_contained(version_id: int, leaked: list[str]) -> int:
+    """How many of the version's pages (text, spaces ignored) are found in the leaked pages."""
+    count = 0
+    for text in DocumentPage.objects.filter(version_id=version_id).values_list("text", flat=True).iterator():
+        own = _SPACE.sub("", text)
+        if own and any(own in page for page in leaked):
+            count += 1
+    return count
+
+
+def stamped_copy_find(*, pdf_bytes: bytes) -> StampedCopy | None:
+    """The copy a (leaked) PDF was made from (stamped_copy_trace), read in the sandbox; None
+    when it carries nothing of ours or cannot be read. It names the buyer and the order
+    (copy.entitlement.buyer, .order_number)."""
+    with extraction_workspace() as workdir:
+        path = workdir / "leak.pdf"
+        path.write_bytes(pdf_bytes)
+        try:
+            traces = pdf_traces_read(path, workdir=workdir)
+        except TraceUnreadable:
+            return None
+    found = stamped_copy_trace(traces=traces)
+    return found.copy if found else None

@@ -4,11 +4,26 @@ The visible line ("Gekocht door Anna de Vries · bestelling SM-ABCD2345") is a o
 with reportlab, placed on each page as one shared form XObject (qpdf's overlay, through
 pikepdf): the pages' own content is not decoded or rewritten, so a 100-page document takes
 tens of milliseconds. The invisible mark is the copy's random ``mark`` (32 hex digits), written
-twice: as the first half of the file's /ID and as the XMP DocumentID, so either one survives
-when a tool rewrites the other.
+three times:
+
+- in the page content: inside that same stamp, under the visible line, as text 1.5 points
+  high drawn at 2 % opacity ("smk" + the mark; ``content_marks``). Every page shows the
+  stamp, so every page carries the mark, and whatever keeps the pages keeps it: re-saving
+  (qpdf), extracting pages (``qpdf --empty --pages``, which drops the document's /ID and
+  XMP), stripping the metadata, and printing to PDF (``pdftocairo -pdf`` draws the page again
+  with its text, and keeps translucent text as text). Text, not a pattern in the drawing,
+  because text extraction (PDFium, pdftotext) reads it back exactly, with no image analysis,
+  and it costs nothing at stamping time: it is part of the one shared stamp. Not invisible
+  text (rendering mode 3): a print to PDF leaves that out, as we measured with pdftocairo; nor
+  opacity 0, which renderers skip as drawing nothing. What it does not survive is a copy made
+  from pixels (a scan, a screenshot, a print through a raster driver) or a leaker who edits
+  the stamp away; the visible line has the same limits, by design both go together.
+- as the first half of the file's /ID and as the XMP DocumentID, so either one survives when a
+  tool rewrites the other (cheap to read, and kept by tools that re-save the whole file).
 """
 
 import io
+import re
 import unicodedata
 import uuid
 from functools import cache
@@ -35,6 +50,16 @@ _PADDING = 3.0
 # have, inside the margin printers keep.
 _MARGIN = 6.0
 _XMP_PREFIX = "uuid:"
+# The mark in the page content: tiny, nearly transparent text just above the band's lower
+# edge, a line of its own below the visible one (so text extraction keeps the visible line
+# whole: tests/library/test_stamping.py). 2 % opacity: no eye sees it, yet renderers and
+# printers to PDF still draw it.
+_CONTENT_PREFIX = "smk"
+_CONTENT_FONT_SIZE = 1.5
+_CONTENT_OPACITY = 0.02
+# Tools may put spaces into text they draw again (a print to PDF): the search ignores them.
+_CONTENT_MARK = re.compile(_CONTENT_PREFIX + r"([0-9a-f]{32})")
+_SPACE = re.compile(r"\s+")
 
 
 class StampError(Exception):
@@ -65,9 +90,9 @@ def _drawable(text: str) -> str:
     return "".join(out)
 
 
-def stamp_page_pdf(text: str) -> bytes:
+def stamp_page_pdf(text: str, mark: str = "") -> bytes:
     """A one-page PDF just big enough for ``text``: grey type on a translucent white band,
-    legible over any page without hiding what lies under it."""
+    legible over any page without hiding what lies under it; ``mark`` under it, unseen."""
     _font()
     text = _drawable(" ".join(text.split()))
     width = pdfmetrics.stringWidth(text, _FONT, _FONT_SIZE) + 2 * _PADDING
@@ -76,7 +101,13 @@ def stamp_page_pdf(text: str) -> bytes:
     canvas = Canvas(out, pagesize=(width, height), invariant=1, pageCompression=1)
     canvas.setFillColorRGB(1, 1, 1, alpha=0.75)
     canvas.rect(0, 0, width, height, fill=1, stroke=0)
-    canvas.setFillColorRGB(0.25, 0.25, 0.25)
+    if mark:
+        # Drawn before the visible line: PDFium then always reads it as a line of its own
+        # (drawn after, it joined a short visible line in our tests).
+        canvas.setFillColorRGB(0.25, 0.25, 0.25, alpha=_CONTENT_OPACITY)
+        canvas.setFont(_FONT, _CONTENT_FONT_SIZE)
+        canvas.drawString(_PADDING, 0.8, _CONTENT_PREFIX + mark)
+    canvas.setFillColorRGB(0.25, 0.25, 0.25, alpha=1)
     canvas.setFont(_FONT, _FONT_SIZE)
     canvas.drawString(_PADDING, _PADDING + 1.2, text)
     canvas.showPage()
@@ -86,12 +117,12 @@ def stamp_page_pdf(text: str) -> bytes:
 
 def stamp_pdf(*, source: Path, target: Path, text: str, mark: str) -> None:
     """Write ``source`` to ``target`` with ``text`` at the bottom of every page and ``mark``
-    (32 hex digits) in its /ID and XMP metadata."""
+    (32 hex digits) under it (in the page content) and in its /ID and XMP metadata."""
     if len(mark) != 32 or not all(c in "0123456789abcdef" for c in mark):
         raise ValueError("A mark is 32 hex digits")
     mark_bytes = bytes.fromhex(mark)
     try:
-        with pikepdf.open(source) as pdf, pikepdf.open(io.BytesIO(stamp_page_pdf(text))) as stamp:
+        with pikepdf.open(source) as pdf, pikepdf.open(io.BytesIO(stamp_page_pdf(text, mark))) as stamp:
             stamp_page = stamp.pages[0]
             size = (float(stamp_page.mediabox[2]), float(stamp_page.mediabox[3]))
             # One form XObject shared by all pages, as `qpdf --overlay` does: copying it per
@@ -132,27 +163,40 @@ def _bottom_band(page: pikepdf.Page, size: tuple[float, float]) -> pikepdf.Recta
     return pikepdf.Rectangle(x0 + _MARGIN, middle - length / 2, x0 + _MARGIN + depth, middle + length / 2)
 
 
-def marks_read(source: bytes | BinaryIO) -> list[str]:
-    """The marks a copy may carry (from its /ID, then its XMP), as 32 hex digits; empty when
-    the file is no PDF or carries neither."""
+def marks_read(source: bytes | BinaryIO | Path) -> list[str]:
+    """The marks a copy may carry in its metadata (from its /ID, then its XMP), as 32 hex
+    digits; empty when the file is no PDF or carries neither."""
+    id_marks, xmp_marks = metadata_marks_read(source)
+    return list(dict.fromkeys(id_marks + xmp_marks))
+
+
+def metadata_marks_read(source: bytes | BinaryIO | Path) -> tuple[list[str], list[str]]:
+    """The marks in the /ID and in the XMP DocumentID, apart; both empty for a file that is
+    no PDF."""
     try:
         pdf = pikepdf.open(io.BytesIO(source) if isinstance(source, bytes) else source)
-    except (pikepdf.PdfError, ValueError):
-        return []
-    marks: list[str] = []
+    except (pikepdf.PdfError, ValueError, OSError):
+        return [], []
+    id_marks: list[str] = []
+    xmp_marks: list[str] = []
     with pdf:
         identifier = pdf.trailer.get(pikepdf.Name.ID)
         if isinstance(identifier, pikepdf.Array) and len(identifier) >= 1:
             first = bytes(identifier[0])
             if len(first) == 16:
-                marks.append(first.hex())
+                id_marks.append(first.hex())
         try:
             document_id = str(pdf.open_metadata().get("xmpMM:DocumentID", ""))
         except Exception:  # a leaked file's XMP may be anything; its /ID may still tell
             document_id = ""
         if document_id.startswith(_XMP_PREFIX):
             try:
-                marks.append(uuid.UUID(document_id.removeprefix(_XMP_PREFIX)).hex)
+                xmp_marks.append(uuid.UUID(document_id.removeprefix(_XMP_PREFIX)).hex)
             except ValueError:
                 pass
-    return list(dict.fromkeys(marks))
+    return id_marks, xmp_marks
+
+
+def content_marks(text: str) -> list[str]:
+    """The marks in a page's extracted text (the page content), as 32 hex digits, in order."""
+    return list(dict.fromkeys(_CONTENT_MARK.findall(_SPACE.sub("", text))))

@@ -32,6 +32,13 @@ class Order(TimeStampedModel):
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
     # The language the buyer used at checkout: the receipt is written in it.
     language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
+    # Digital content is delivered at once, and the right of withdrawal ends then only with the
+    # buyer's prior express consent and acknowledgement (CRD art. 16(m)): both boxes ticked at
+    # "Betalen", when, and the version of the texts they agreed to (settings.LEGAL_TEXTS_VERSION).
+    # The receipt and the order page confirm them (the durable medium of art. 8(7)).
+    immediate_delivery_consent_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_waiver_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    legal_texts_version = models.CharField(max_length=40, blank=True)
 
     def __str__(self) -> str:
         return self.number

@@ -35,6 +35,9 @@ class Phase(models.TextChoices):
     )  # described; the finalize task is on its way
     PUBLISHED = "published", gettext_lazy("Online")
     OFFLINE = "offline", gettext_lazy("Offline")
+    # Taken down by staff after a notice (trust): the seller received a statement of reasons
+    # by e-mail, with how to appeal; only staff bring it back.
+    TAKEN_DOWN = "taken_down", gettext_lazy("Offline gehaald na een melding")
     HELD = "held", gettext_lazy("Wacht op controle")
     REJECTED = "rejected", gettext_lazy("Geweigerd")
     FAILED = "failed", gettext_lazy("Mislukt")
@@ -63,6 +66,8 @@ class SellerDocument:
             return Phase.PUBLISHING
         if self.listing.status == ListingStatus.UNPUBLISHED:
             return Phase.OFFLINE
+        if self.listing.status == ListingStatus.TAKEN_DOWN:
+            return Phase.TAKEN_DOWN
         return Phase.PUBLISHED
 
     @property

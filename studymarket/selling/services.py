@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from studymarket.accounts.models import SellerProfile, User
+from studymarket.accounts.suspension import seller_suspension_check, suspended_until
+from studymarket.accounts.trader import trader_details_complete, trader_details_require
 from studymarket.catalog import services as catalog
 from studymarket.catalog.isbn import isbn_normalise
 from studymarket.catalog.models import Book, Course, Institution, Listing, ListingStatus, Programme
@@ -56,6 +58,7 @@ from studymarket.documents.review import document_version_review
 from studymarket.documents.services import document_upload, document_version_accept
 from studymarket.documents.transitions import document_version_transition
 from studymarket.search.indexing import search_index_later
+from studymarket.selling.copies import buyer_copy_refuse
 from studymarket.selling.quota import upload_quota_check, upload_quota_use
 from studymarket.selling.selectors import document_listing_id, document_page_count
 
@@ -105,10 +108,15 @@ def listing_save(*, seller: SellerProfile, document: Document, details: ListingD
     publish it: that happens as soon as the document has an accepted version.
 
     Raises ValidationError keyed by describe-form field for a course or book that cannot
-    be added, ApplicationError for anything else the seller must change.
+    be added, ApplicationError for anything else the seller must change (among them
+    accounts.trader.TraderDetailsIncomplete).
     """
     if document.seller_id != seller.pk:
         raise ApplicationError(_("Je kunt alleen je eigen documenten aanbieden."))
+    # A business seller puts nothing on sale without complete trader information (DSA art. 30).
+    trader_details_require(seller)
+    # Nor while suspended (DSA art. 23, trust.strikes): accounts.suspension.SellerSuspended.
+    seller_suspension_check(user=seller.user)
     page_count = document_page_count(document=document)
     with transaction.atomic():
         # The document's row is the lock: two saves at once must not both create a listing.
@@ -256,6 +264,8 @@ def upload_store(
     (documents.services.document_upload: its checks, UploadRejected), and queue after the
     commit the one task that processes it and then finalises its listing. Within the seller's
     daily upload quota (selling.quota; over it core.ratelimits.RateLimited, nothing stored)."""
+    # A suspended seller (DSA art. 23, trust.strikes) uploads nothing: SellerSuspended says until when.
+    seller_suspension_check(user=seller.user)
     upload_quota_check(seller=seller)
     version = document_upload(seller=seller, file=file, original_name=original_name, document=document)
     upload_quota_use(seller=seller)
@@ -266,7 +276,11 @@ def upload_store(
 def upload_process(*, version_id: int) -> DocumentVersion:
     """The task's work: process the version (documents.processing), then, if it was accepted,
     bring its listing up to date. Safe to repeat: a version processed before is returned as it
-    is and the finalising runs again, which finishes what a run killed between the two left."""
+    is and the finalising runs again, which finishes what a run killed between the two left.
+    A buyer's copy of a document on studymarket is refused first (selling.copies)."""
+    refused = buyer_copy_refuse(version_id=version_id)
+    if refused is not None:
+        return refused
     version = document_version_process(version_id=version_id)
     if version.status == VersionStatus.ACCEPTED:
         listing_id = document_listing_id(document_id=version.document_id)
@@ -360,6 +374,12 @@ def listing_publish_if_ready(*, listing_id: int) -> Listing:
         listing = Listing.objects.select_for_update().get(pk=listing_id)
         if listing.status != ListingStatus.DRAFT:
             return listing
+        if not trader_details_complete(SellerProfile.objects.get(pk=listing.seller_id)):
+            return listing  # stays a draft until the seller completes it and saves again
+        if suspended_until(User.objects.get(seller_profile__pk=listing.seller_id)) is not None:
+            return (
+                listing  # a suspended seller's draft waits; saving it again after the suspension publishes it
+            )
         version = _current_version(listing)
         if version is None or version.status != VersionStatus.ACCEPTED:
             return listing

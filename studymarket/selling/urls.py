@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from studymarket.selling import views
+from studymarket.selling import statement_views, views
 
 app_name = "selling"
 urlpatterns = [
@@ -17,4 +17,8 @@ urlpatterns = [
     path("zoeken/instellingen/", views.institution_suggestions, name="sell_institutions"),
     path("zoeken/opleidingen/", views.programme_suggestions, name="sell_programmes"),
     path("zoeken/boek/", views.book_lookup, name="sell_book"),
+    # The yearly earnings statement (slice "seller-identity").
+    path("jaaroverzicht/", statement_views.statement, name="sell_statement"),
+    path("jaaroverzicht/<int:year>/pdf/", statement_views.statement_pdf, name="sell_statement_pdf"),
+    path("jaaroverzicht/<int:year>/csv/", statement_views.statement_csv, name="sell_statement_csv"),
 ]

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from studymarket.accounts.decorators import HtmxHttpRequest, htmx_redirect, seller_required
 from studymarket.accounts.models import SellerProfile
+from studymarket.accounts.suspension import SellerSuspended, suspended_until, suspension_message
+from studymarket.accounts.trader import trader_details_complete
 from studymarket.core.errors import ApplicationError
 from studymarket.core.money import Money
 from studymarket.core.pricing import price_breakdown
@@ -59,7 +61,11 @@ def _document_url(pk: int) -> str:
 @require_GET
 @seller_required
 def dashboard(request: HtmxHttpRequest, seller: SellerProfile) -> HttpResponse:
-    return render(request, "selling/dashboard.html", {"documents": seller_document_list(seller=seller)})
+    context = {
+        "documents": seller_document_list(seller=seller),
+        "trader_incomplete": not trader_details_complete(seller),
+    }
+    return render(request, "selling/dashboard.html", context)
 
 
 # The two upload views are CSRF-exempt only so that the size limit is in place before the
@@ -88,6 +94,8 @@ def _upload(
         messages.info(request, _("Een nieuwe versie kan pas als dit document verwerkt en online is."))
         return htmx_redirect(request, _document_url(state.document.pk))
     form = UploadForm(refused_too_large=bool(limit.refused))
+    if request.method == "GET" and (until := suspended_until(seller.user)) is not None:
+        messages.error(request, suspension_message(until))  # said before they choose a file
     retry_after = 0
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, refused_too_large=bool(limit.refused))
@@ -100,7 +108,7 @@ def _upload(
                     original_name=file.name or "",
                     document=state.document if state else None,
                 )
-            except UploadRejected as exc:
+            except (UploadRejected, SellerSuspended) as exc:
                 form.add_error("file", exc.message)
             except RateLimited as exc:
                 # The daily upload quota (selling.quota): said on the form, answered with 429.
@@ -138,7 +146,8 @@ def document_detail(request: HtmxHttpRequest, seller: SellerProfile, pk: int) ->
             else:
                 messages.success(request, _("Je beschrijving is opgeslagen."))
                 return redirect(_document_url(pk))
-    return render(request, "selling/document.html", _document_context(state, form))
+    context = {**_document_context(state, form), "trader_incomplete": not trader_details_complete(seller)}
+    return render(request, "selling/document.html", context)
 
 
 def _add_errors(form: Form, exc: ValidationError) -> None:

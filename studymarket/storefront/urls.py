@@ -1,9 +1,14 @@
 from django.urls import path
 
-from studymarket.storefront import views
+from studymarket.storefront import legal_views, views
 
 app_name = "storefront"
 urlpatterns = [
     path("", views.home, name="home"),
     path("document/<int:pk>/<slug:slug>/", views.listing_detail, name="listing"),
+    # The footer's legal pages (issue 13, slice "legal"); Dutch paths in both languages.
+    path("voorwaarden/", legal_views.terms, name="terms"),
+    path("privacy/", legal_views.privacy, name="privacy"),
+    path("cookies/", legal_views.cookies, name="cookies"),
+    path("contact/", legal_views.contact, name="contact"),
 ]

@@ -3,7 +3,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import render
 
 from studymarket.catalog.counters import listing_view_record
-from studymarket.catalog.models import Listing
+from studymarket.catalog.models import Listing, ListingStatus
 from studymarket.catalog.selectors import (
     course_popular_list,
     course_published_count,
@@ -36,7 +36,12 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     try:
         listing = listing_get_for_page(pk=pk)
     except Listing.DoesNotExist:
-        raise Http404 from None
+        # A listing taken down after a notice says so (410 Gone) at its own address; buyers
+        # keep reading it in their library. Any other missing listing is a plain 404.
+        taken_down = Listing.objects.filter(pk=pk, slug=slug, status=ListingStatus.TAKEN_DOWN).first()
+        if taken_down is None:
+            raise Http404 from None
+        return render(request, "trust/listing_taken_down.html", {"listing": taken_down}, status=410)
     if slug != listing.slug:
         # An old title's address (or a mistyped one): one address per listing for search engines.
         canonical = listing.get_absolute_url()

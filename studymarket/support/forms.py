@@ -27,6 +27,20 @@ class DecisionForm(forms.Form):
         return bool(self.cleaned_data["decision"] == APPROVE)
 
 
+PRESET_COPY = "kopie"
+PRESET_RIGHTS = "rechthebbende"
+PRESET_NOTES = {
+    PRESET_COPY: _(
+        "Dit document is grotendeels gelijk aan een document dat eerder op studymarket stond. "
+        "Je kunt alleen eigen werk verkopen."
+    ),
+    PRESET_RIGHTS: _(
+        "Dit document neemt materiaal over dat de rechthebbende (bijvoorbeeld je docent) bij ons "
+        "heeft geregistreerd. Zonder hun toestemming mag je het niet verkopen."
+    ),
+}
+
+
 class UploadDecisionForm(DecisionForm):
     decision = forms.ChoiceField(choices=[(APPROVE, _("Goedkeuren")), (REJECT, _("Weigeren"))])
     note = forms.CharField(
@@ -37,4 +51,16 @@ class UploadDecisionForm(DecisionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    # One-click refusals: the reason the seller reads is ours, written once, here.
+    preset = forms.ChoiceField(
+        choices=[("", ""), (PRESET_COPY, PRESET_COPY), (PRESET_RIGHTS, PRESET_RIGHTS)], required=False
+    )
+
     note_required_message = _("Schrijf op waarom je deze upload weigert.")
+
+    def clean(self) -> dict[str, object]:
+        data = dict(self.cleaned_data)
+        preset = data.get("preset")
+        if data.get("decision") == REJECT and preset and not str(data.get("note", "")).strip():
+            self.cleaned_data["note"] = str(PRESET_NOTES[str(preset)])
+        return super().clean()

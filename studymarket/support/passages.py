@@ -125,6 +125,12 @@ def _passages(side: _Side, marked: list[bool]) -> SidePassages:
     )
 
 
+def text_segments(text: str, words: list[tuple[int, int, bool]]) -> list[Segment]:
+    """The text cut into plain and marked pieces, from its words' places (start, end) and
+    whether each is marked (support/rights_passages.py marks them its own way)."""
+    return _segments(text, [(_Word(0, start, end), marked) for start, end, marked in words])
+
+
 def _segments(text: str, words: list[tuple[_Word, bool]]) -> list[Segment]:
     """The page text cut into plain and marked pieces; a passage runs from its first to its last word."""
     segments: list[Segment] = []

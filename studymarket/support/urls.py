@@ -1,6 +1,6 @@
 from django.urls import path
 
-from studymarket.support import views
+from studymarket.support import leak_views, views
 from studymarket.support.money import approval_views, report_views
 from studymarket.support.money import views as money_views
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("uploads/", views.upload_queue, name="upload_queue"),
     path("uploads/<int:version_id>/", views.upload_review, name="upload_review"),
     path("uploads/<int:version_id>/besluit/", views.upload_decide, name="upload_decide"),
+    path("lekken/", leak_views.leak_trace_page, name="leak_trace"),
     # The money back office. Dutch path segments: none of them is an app label, so nothing here
     # hides a page of Django's admin, which is mounted at beheer/ after these (config/urls.py).
     # The one exception is on purpose: this dashboard answers beheer/ itself, and links the

@@ -91,6 +91,9 @@ def _buy_and_use(
     expect(page.get_by_text("Welkom bij studymarket! Je account is aangemaakt.")).to_be_visible()
     expect(page.locator("#cart-total")).to_have_text("€ 9,49")  # the cart came along
     page.get_by_label("iDEAL").check()
+    # The two boxes before "Betalen": consent to delivery at once, the right of withdrawal ending.
+    page.get_by_label("Ik stem ermee in dat de levering").check()
+    page.get_by_label("Ik begrijp dat ik daardoor mijn herroepingsrecht verlies").check()
     shot("checkout-pay")
     page.get_by_role("button", name="Betalen").click()
 

@@ -146,6 +146,9 @@ def test_no_page_meets_a_violation(settings, live_server, watch):
     page.get_by_role("button", name="Afrekenen").click()
     expect(page.locator("h1")).to_have_text("Afrekenen")
     page.get_by_label("iDEAL").check()
+    # The two boxes before "Betalen": consent to delivery at once, the right of withdrawal ending.
+    page.get_by_label("Ik stem ermee in dat de levering").check()
+    page.get_by_label("Ik begrijp dat ik daardoor mijn herroepingsrecht verlies").check()
     # The form posts to this site, which redirects to the provider's page (form-action).
     page.get_by_role("button", name="Betalen").click()
     expect(page.locator("#demo-banner")).to_be_visible()

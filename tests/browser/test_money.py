@@ -108,6 +108,9 @@ def buy(page: Page, listing: Listing, *, sign_up: bool) -> OrderLine:
         signup.get_by_role("button", name="Account aanmaken").click()
         expect(page.get_by_text("Welkom bij studymarket! Je account is aangemaakt.")).to_be_visible()
     page.get_by_label("iDEAL").check()
+    # The two boxes before "Betalen": consent to delivery at once, the right of withdrawal ending.
+    page.get_by_label("Ik stem ermee in dat de levering").check()
+    page.get_by_label("Ik begrijp dat ik daardoor mijn herroepingsrecht verlies").check()
     page.get_by_role("button", name="Betalen").click()
     expect(page.locator("#demo-banner")).to_be_visible()
     page.get_by_role("button", name="Betaald").click()

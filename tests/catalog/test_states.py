@@ -30,6 +30,7 @@ def test_the_table():
     assert ALLOWED == {
         S.PUBLISHED: frozenset({S.DRAFT, S.UNPUBLISHED}),
         S.UNPUBLISHED: frozenset({S.PUBLISHED}),
+        S.TAKEN_DOWN: frozenset({S.DRAFT, S.PUBLISHED, S.UNPUBLISHED}),
     }
 
 

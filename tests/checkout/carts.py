@@ -8,6 +8,10 @@ from studymarket.catalog.models import Listing
 from studymarket.orders.models import Order
 from tests.factories import PaidOrderFactory
 
+# The checkout form's two boxes (consent to delivery at once, the right of withdrawal ending),
+# ticked: "Betalen" refuses without them (tests/checkout/test_withdrawal_consent.py).
+CONSENT = {"consent_immediate_delivery": "on", "acknowledge_withdrawal_ends": "on"}
+
 
 def bought(*, buyer: User, listing: Listing) -> Order:
     """A paid order for one listing, as a finished checkout leaves it."""

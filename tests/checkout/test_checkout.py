@@ -14,7 +14,7 @@ from studymarket.core.errors import ApplicationError
 from studymarket.orders.models import Order, OrderLine, OrderStatus
 from studymarket.orders.services import order_mark_paid
 from studymarket.payments.models import Payment, PaymentStatus
-from tests.checkout.carts import add, bought
+from tests.checkout.carts import CONSENT, add, bought
 from tests.factories import ListingFactory, SellerFactory, UserFactory
 from tests.fakes.mollie import MollieStandIn, mollie, mollie_standin  # noqa: F401  (fixtures)
 from tests.logins import PASSWORD
@@ -31,7 +31,7 @@ def _token(html: str) -> str:
 
 
 def _pay(client, token: str, method: str = "ideal"):
-    return client.post(CHECKOUT, {"checkout_token": token, "method": method})
+    return client.post(CHECKOUT, {"checkout_token": token, "method": method, **CONSENT})
 
 
 def test_checkout_url():
@@ -137,7 +137,9 @@ def test_betalen_makes_an_order_with_snapshot_lines_and_goes_to_the_payment(buye
     add(buyer_client, other)
     token = _token(buyer_client.get(CHECKOUT).content.decode())
 
-    response = buyer_client.post("/en" + CHECKOUT, {"checkout_token": token, "method": "bancontact"})
+    response = buyer_client.post(
+        "/en" + CHECKOUT, {"checkout_token": token, "method": "bancontact", **CONSENT}
+    )
 
     order = Order.objects.get()
     payment = Payment.objects.get()

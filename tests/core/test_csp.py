@@ -32,6 +32,11 @@ from studymarket.catalog.models import Book
 from studymarket.orders.services import order_create
 from studymarket.payments.models import RefundReason, RefundRequest
 from studymarket.payments.services import payment_return_token, payment_start
+from studymarket.privacy.erasure_links import erasure_token_make
+from studymarket.trust.appeals import appeal_create_seller
+from studymarket.trust.decisions import notice_ask_seller, notice_reject_unfounded, notice_take_down
+from studymarket.trust.models import Measure, NoticeKind, StatementOfReasons
+from studymarket.trust.notices import notice_create
 from tests.core.test_settings import PRODUCTION_SECRETS, run_in_production
 from tests.factories import ListingFactory, UserFactory
 from tests.logins import MODEL_BACKEND, login, totp_device
@@ -90,6 +95,34 @@ def world() -> World:
     # An order still waiting for its payment, at the simulated provider's checkout page.
     pending = order_create(buyer=buyer, listings=[ListingFactory()])
     payment = payment_start(order=pending, method="ideal")
+    # Notice and action on another listing of the same seller (the walk's listing stays on sale):
+    # one notice the seller is asked about, taken down, and appealed; one rejected as unfounded.
+    reported = ListingFactory(seller=seller)
+    notice = notice_create(
+        listing=reported,
+        kind=NoticeKind.COPYRIGHT,
+        explanation="Hoofdstuk 2 komt letterlijk uit mijn boek.",
+        location=f"https://studymarket.test{reported.get_absolute_url()}",
+        reporter_name="Rita Rechthebbende",
+        reporter_email="rita@uitgever.test",
+        good_faith=True,
+        reporter=None,
+    )
+    notice_ask_seller(notice_id=notice.pk, actor=staff)
+    notice_take_down(notice_id=notice.pk, actor=staff)
+    statement = StatementOfReasons.objects.get(notice=notice, measure=Measure.LISTING_TAKEDOWN)
+    appeal = appeal_create_seller(statement_id=statement.pk, user=seller.user, text="Het is mijn eigen werk.")
+    unfounded = notice_create(
+        listing=ListingFactory(seller=seller),
+        kind=NoticeKind.OTHER,
+        explanation="Dit klopt niet.",
+        location="https://studymarket.test/",
+        reporter_name="Rita Rechthebbende",
+        reporter_email="rita@uitgever.test",
+        good_faith=True,
+        reporter=None,
+    )
+    notice_reject_unfounded(notice_id=unfounded.pk, actor=staff)
     course = listing.course
     version = listing.document.current_version
     assert version is not None
@@ -112,6 +145,11 @@ def world() -> World:
         "simulated": [resolve(payment.checkout_url).kwargs["simulated_id"]],
         "reset": [urlsafe_base64_encode(force_bytes(buyer.pk)), default_token_generator.make_token(buyer)],
         "refund_request": [refund_request.pk],
+        "notice": [notice.number],
+        "unfounded_notice": [unfounded.number],
+        "statement": [statement.pk],
+        "appeal": [appeal.pk],
+        "erasure": [erasure_token_make(user=UserFactory())],  # the buyer has a refund open
         "missing": [0],
     }
     # Staff who gave their password but not yet their code: without an app (the set-up page),
@@ -194,6 +232,29 @@ PAGES: dict[str, Visit] = {
     "support:report_vat": Visit(),
     "support:report_revenue": Visit(),
     "support:report_payables": Visit(),
+    "support:leak_trace": Visit(),
+    # Issue 13: legal pages, notice and action, appeals, transparency, rights holders, data rights,
+    # the trader form and the yearly statement.
+    "storefront:terms": Visit(),
+    "storefront:privacy": Visit(),
+    "storefront:cookies": Visit(),
+    "storefront:contact": Visit(),
+    "trust:notice_create": Visit("listing_id"),
+    "trust:notice_received": Visit("notice"),
+    "trust:notice_respond": Visit("notice"),
+    "trust:appeal_create": Visit("statement"),
+    "trust:notice_appeal_create": Visit("unfounded_notice"),
+    "trust:appeal_queue": Visit(),
+    "trust:appeal_review": Visit("appeal"),
+    "trust:transparency": Visit(),
+    "trust_staff:notice_queue": Visit(),
+    "trust_staff:notice_detail": Visit("notice"),
+    "rights_holders:works": Visit(),
+    "privacy:index": Visit(),
+    "privacy:erase": Visit(),
+    "privacy:erase_confirm": Visit("erasure"),
+    "accounts:seller_identity": Visit(),
+    "selling:sell_statement": Visit(),
     # The Django admin (under /beheer/ too): its start page and one list stand for the rest.
     "admin:index": Visit(),
     "admin:accounts_user_changelist": Visit(),
@@ -221,6 +282,10 @@ ACTIONS: dict[str, Visit] = {
     "support:payout_propose": Visit("missing"),
     "support:approval_decide": Visit("missing"),
     "support:ledger_check": Visit(),
+    "trust_staff:notice_decide": Visit("notice"),
+    "trust:appeal_decide": Visit("appeal"),
+    "rights_holders:work_remove": Visit("missing"),
+    "privacy:export_request": Visit(),
 }
 # URLs that never answer with an HTML page, and what they send instead.
 NOT_HTML = {
@@ -237,6 +302,10 @@ NOT_HTML = {
     "support:report_vat_csv": "CSV",
     "support:report_revenue_csv": "CSV",
     "support:report_payables_csv": "CSV",
+    "trust:transparency_csv": "CSV",
+    "privacy:export_download": "the person's data as a ZIP",
+    "selling:sell_statement_pdf": "the seller's yearly statement as PDF",
+    "selling:sell_statement_csv": "CSV",
 }
 
 

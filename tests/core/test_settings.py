@@ -14,6 +14,13 @@ PRODUCTION_SECRETS = {
     "PAYMENT_PROVIDER": "mollie",
     "MOLLIE_API_KEY": "live_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM",
     "SEPA_DEBTOR_IBAN": "NL02ABNA0123456789",
+    # The operator's details on the legal pages (slice "legal"; tests/storefront/test_legal_pages.py).
+    "OPERATOR_LEGAL_NAME": "Studymarket Nederland B.V.",
+    "OPERATOR_ADDRESS": "Oudegracht 100, 3511 AV Utrecht, Nederland",
+    "OPERATOR_EMAIL": "info@studymarket.example",
+    "OPERATOR_PHONE": "+31 30 123 4567",
+    "OPERATOR_KVK_NUMBER": "12345678",
+    "OPERATOR_VAT_NUMBER": "NL123456789B01",
 }
 
 

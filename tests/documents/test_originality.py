@@ -14,6 +14,8 @@ from studymarket.documents.models import (
 )
 from studymarket.documents.originality import (
     MIN_SHINGLES,
+    MINHASH_SEED,
+    NUM_PERM,
     Verdict,
     band_candidates,
     band_digests,
@@ -22,6 +24,7 @@ from studymarket.documents.originality import (
     normalised_words,
     originality_check,
     signature,
+    signature_bytes,
 )
 from tests.factories import DocumentFactory, DocumentVersionFactory
 
@@ -77,14 +80,18 @@ def test_normalisation_folds_case_accents_and_punctuation():
 def test_signature_is_the_same_on_every_run_and_machine():
     # Stored signatures and bands are compared with ones made later, elsewhere: a change of seed,
     # permutation scheme or byte order would silently stop every comparison with old uploads.
+    # (These numbers changed once, on purpose, with ADR 0016: 4-word shingles, 256 permutations,
+    # threshold 0.15; `manage.py originality_fingerprint --all` rebuilt the stored ones.)
     words = [f"woord{n}" for n in range(100)]
     first, second = signature(words), signature(words)
     assert first is not None
     assert second is not None
-    assert [int(value) for value in first.hashvalues[:3]] == [77569213, 33418837, 59626092]
+    assert len(first.hashvalues) == NUM_PERM == 256
+    assert [int(value) for value in first.hashvalues[:3]] == [20921613, 7511800, 20625002]
     assert list(first.hashvalues) == list(second.hashvalues)
-    assert len(band_ranges(0.5)) == 26
-    assert band_digests(first)[:2] == [4225211960851676427, -6894850553328838970]
+    assert band_ranges(0.15)[:2] == ((0, 2), (2, 4))
+    assert len(band_ranges(0.15)) == 128
+    assert band_digests(first)[:2] == [8618205242923790237, -926918341497066131]
 
 
 def test_exact_copy_of_the_same_file_is_refused():
@@ -146,7 +153,7 @@ def test_unrelated_document_is_unique_and_fingerprinted():
     new.refresh_from_db()
     assert len(new.text_sha256) == 64
     assert new.minhash is not None
-    assert FingerprintBand.objects.filter(version=new).count() == len(band_ranges(0.5))
+    assert FingerprintBand.objects.filter(version=new).count() == len(band_ranges(0.15)) == 128
 
 
 def test_a_sellers_own_new_version_is_not_a_copy():
@@ -273,3 +280,18 @@ def _jaccard(a: list[str], b: list[str]) -> float:
     first = shingles([w for text in a for w in normalised_words(text)])
     second = shingles([w for text in b for w in normalised_words(text)])
     return len(first & second) / len(first | second)
+
+
+def test_a_signature_made_before_num_perm_changed_is_skipped_not_compared():
+    # ADR 0016 moved from 128 to 256 permutations; until `originality_fingerprint --all` has
+    # run, a stored signature may be of the old size, and comparing it would raise.
+    from datasketch import LeanMinHash, MinHash
+
+    texts = page_texts(1)
+    original = stored(texts)
+    old = MinHash(num_perm=128, seed=MINHASH_SEED)
+    old.update_batch([f"woord{n}".encode() for n in range(100)])
+    DocumentVersion.objects.filter(pk=original.pk).update(minhash=signature_bytes(LeanMinHash(old)))
+    copy = make_version(texts[:8] + page_texts(2, pages=2))
+
+    assert originality_check(version=copy).verdict == Verdict.UNIQUE

@@ -35,6 +35,7 @@ ORDER_SEARCH_LIMIT = 50
 ACTION_LABELS = {
     "order.created": _("Bestelling aangemaakt"),
     "order.paid": _("Bestelling betaald"),
+    "order.withdrawal_consent": _("Toestemming directe levering, afstand herroepingsrecht"),
     "order.receipt_sent": _("Ontvangstbewijs verstuurd"),
     "order.receipt_failed": _("Ontvangstbewijs niet verstuurd"),
     "order_line.refunded": _("Orderregel terugbetaald"),
