@@ -36,12 +36,12 @@ def _legal_ground(kind: str) -> str:
 def _terms_clause(kind: str) -> str:
     if kind == NoticeKind.COPYRIGHT:
         return _(
-            "Gebruiksvoorwaarden, 'Wat je mag verkopen': je biedt alleen werk aan dat je zelf hebt "
-            "gemaakt of waarvoor je toestemming hebt, en geen werk van anderen."
+            "Algemene voorwaarden, artikel 7.1 ('Verkopen: de plichten van verkopers'): je biedt alleen "
+            "werk aan dat je zelf hebt gemaakt of waarvoor je alle rechten hebt, en geen werk van anderen."
         )
     if kind == NoticeKind.ILLEGAL:
-        return _("Gebruiksvoorwaarden, 'Wat je mag verkopen': geen inhoud die in strijd is met de wet.")
-    return _("Gebruiksvoorwaarden, 'Wat je mag verkopen': de regels voor documenten op studymarket.")
+        return _("Algemene voorwaarden, artikel 8 ('Wat niet mag'): geen inhoud die in strijd is met de wet.")
+    return _("Algemene voorwaarden, artikelen 7 en 8: de regels voor documenten op studymarket.")
 
 
 def _scope(measure: str) -> str:

@@ -213,7 +213,8 @@ def _seller_suspend(*, user: User, strikes: list[Strike], actor: Any) -> Stateme
                 "illegale inhoud aanbiedt, na een voorafgaande waarschuwing."
             ),
             terms_clause=_(
-                "Gebruiksvoorwaarden, 'Herhaalde inbreuken': schorsing na herhaalde gegronde meldingen."
+                "Algemene voorwaarden, artikel 10 ('Herhaalde inbreuken en ongegronde meldingen'): "
+                "schorsing na herhaalde gegronde meldingen."
             ),
             explanation=_(
                 "Elke melding is door een medewerker beoordeeld; de schorsing volgt dan vanzelf uit "

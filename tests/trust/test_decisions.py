@@ -62,7 +62,7 @@ def test_take_down_takes_the_listing_offline_and_sends_a_statement(
     assert statement.notice == notice
     assert statement.automated is False
     assert "Auteurswet" in statement.legal_ground
-    assert "Gebruiksvoorwaarden" in statement.terms_clause
+    assert "Algemene voorwaarden, artikel 7.1" in statement.terms_clause
     assert statement.explanation == "Overeenkomst met het boek is duidelijk."
     assert notice.number in statement.facts
     assert statement.sent_at is not None
