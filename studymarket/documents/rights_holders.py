@@ -55,8 +55,7 @@ from studymarket.documents.originality import (
     signature_bytes,
 )
 from studymarket.documents.reasons import Reason
-from studymarket.documents.services import UploadRejected
-from studymarket.documents.sniffing import HEAD_BYTES, NotAcceptable, upload_format
+from studymarket.documents.services import UploadRejected, upload_bytes_check
 
 # A page with fewer shingles than this (a title slide, "Vragen?") says nothing about copying.
 MIN_PAGE_SHINGLES = 10
@@ -152,17 +151,7 @@ def rights_holder_work_register(*, owner: User, title: str, file: File) -> Right
     title = " ".join(title.split())[:_TITLE_MAX]
     if not title:
         raise ApplicationError(_("Geef je werk een titel."))
-    size = file.size or 0
-    if not size:
-        raise UploadRejected(Reason.EMPTY)
-    if size > settings.UPLOAD_MAX_BYTES:
-        raise UploadRejected(Reason.TOO_LARGE, {"max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
-    file.seek(0)
-    try:
-        kind = upload_format(file.read(HEAD_BYTES), file)
-    except NotAcceptable as refused:
-        raise UploadRejected(refused.code, refused.params) from None
-    if kind != "pdf":
+    if upload_bytes_check(file) != "pdf":
         raise UploadRejected(Reason.NOT_PDF)
     with extraction_workspace() as workdir:
         sha256 = _copy(file, workdir / "work.pdf")

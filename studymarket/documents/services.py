@@ -52,6 +52,18 @@ def document_upload(
     Word/OpenDocument file. On disk the file is named by its SHA-256, never by the seller.
     """
     name = _upload_name(original_name)
+    source_format = upload_bytes_check(file)
+    if document is not None and document.seller_id != seller.pk:
+        raise ApplicationError(_("Je kunt alleen een nieuwe versie van je eigen document uploaden."))
+    return _version_store(
+        seller=seller, document=document, file=file, original_name=name, source_format=source_format
+    )
+
+
+def upload_bytes_check(file: File) -> str:
+    """The checks that need only the bytes, for any PDF a person sends us (an upload, a rights
+    holder's work): not empty, not over UPLOAD_MAX_BYTES, a PDF from byte 0 or a Word/OpenDocument
+    file. Returns the format ("pdf", ...); raises UploadRejected with the reason."""
     size = file.size
     if not size:
         raise UploadRejected(Reason.EMPTY)
@@ -59,14 +71,9 @@ def document_upload(
         raise UploadRejected(Reason.TOO_LARGE, {"max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)})
     file.seek(0)
     try:
-        source_format = upload_format(file.read(HEAD_BYTES), file)
+        return upload_format(file.read(HEAD_BYTES), file)
     except NotAcceptable as refused:
         raise UploadRejected(refused.code, refused.params) from None
-    if document is not None and document.seller_id != seller.pk:
-        raise ApplicationError(_("Je kunt alleen een nieuwe versie van je eigen document uploaden."))
-    return _version_store(
-        seller=seller, document=document, file=file, original_name=name, source_format=source_format
-    )
 
 
 def _upload_name(original_name: str) -> str:

@@ -25,6 +25,7 @@ from studymarket.trust.buyer_refunds import listing_buyers_refund
 from studymarket.trust.emails import (
     mail_after_commit,
     reporter_decision_message,
+    reporter_taken_down_message,
     seller_asked_message,
     seller_restored_message,
 )
@@ -94,6 +95,8 @@ def notice_take_down(*, notice_id: int, actor: User, note: str = "") -> Notice:
         _refuse_decided(notice)
     if _take_down(notice, actor=actor):
         statement_issue(notice=notice, measure=Measure.LISTING_TAKEDOWN, explanation=note, actor=actor)
+        notice_id = notice.pk
+        mail_after_commit(lambda: reporter_taken_down_message(notice_id))
     return notice
 
 

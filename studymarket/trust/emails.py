@@ -90,6 +90,17 @@ def notice_receipt_message(notice_id: int) -> EmailMessage:
     )
 
 
+def reporter_taken_down_message(notice_id: int) -> EmailMessage:
+    """To the reporter: the listing is offline while their notice is being decided."""
+    notice = _notice(notice_id)
+    return render_message(
+        template="reporter_taken_down",
+        context=_notice_context(notice),
+        to=notice.reporter_email,
+        language=notice.language,
+    )
+
+
 def seller_asked_message(notice_id: int) -> EmailMessage:
     """To the seller: a notice about their document, and a link to answer it inside the site.
     The reporter's name and address are not passed on."""

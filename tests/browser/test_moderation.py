@@ -9,35 +9,17 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from studymarket.accounts.models import User
 from studymarket.documents.models import RightsHolderWork, VersionStatus
 from studymarket.selling.services import upload_store
+from tests.browser.sign_in import log_in, staff_log_in
 from tests.documents.test_originality import page_texts
 from tests.factories import ListingFactory, SellerFactory, UserFactory
-from tests.logins import PASSWORD, totp_code, totp_device
 from tests.support.test_upload_review_pipeline import text_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SLIDES = page_texts(91, pages=4, words=120)
 OWN = page_texts(92, pages=2, words=120)
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto(reverse("accounts:login"))
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-
-
-def staff_log_in(page: Page, staff: User) -> None:
-    device = totp_device(staff)
-    log_in(page, staff.email)
-    page.goto("/beheer/")
-    page.get_by_label("Code uit je app").fill(totp_code(device))
-    page.get_by_role("button", name="Bevestigen").click()
-    expect(page.locator("h1")).to_have_text("Beheer")
 
 
 def test_registered_slides_hold_a_copy_until_staff_refuse_it(

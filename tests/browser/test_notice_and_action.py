@@ -11,13 +11,13 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing, ListingStatus
 from studymarket.storefront.demo.listings import REFERENCE_JSON
 from studymarket.trust.models import Appeal, Notice, NoticeStatus
 from studymarket.trust.selectors import notice_timeline
+from tests.browser.sign_in import log_in, staff_log_in
 from tests.factories import UserFactory
-from tests.logins import PASSWORD, totp_code, totp_device
+from tests.logins import PASSWORD
 from tests.trust.appeal_helpers import body, mails_to, subjects
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,20 +33,6 @@ def _page(browser: Browser, server: LiveServer) -> Page:
     page = context.new_page()
     page.set_default_timeout(15_000)
     return page
-
-
-def _log_in(page: Page, user: User, *, staff: bool = False) -> None:
-    device = totp_device(user) if staff else None
-    page.goto(reverse("accounts:login"))
-    page.get_by_label("E-mailadres").fill(user.email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-    if device is not None:
-        page.goto("/beheer/")
-        page.get_by_label("Code uit je app").fill(totp_code(device))
-        page.get_by_role("button", name="Bevestigen").click()
-        expect(page.locator("h1")).to_have_text("Beheer")
 
 
 def test_report_takedown_statement_appeal_and_restore_on_the_reference_listing(
@@ -78,7 +64,7 @@ def test_report_takedown_statement_appeal_and_restore_on_the_reference_listing(
 
     # 2. A staff member takes it down at once from the notice's page.
     first = _page(browser, live_server)
-    _log_in(first, UserFactory(email="anna.medewerker@studymarket.test", is_staff=True), staff=True)
+    staff_log_in(first, UserFactory(email="anna.medewerker@studymarket.test", is_staff=True))
     first.goto("/beheer/meldingen/")
     first.get_by_role("link", name=notice.number).click()
     first.get_by_label("Toelichting").fill("De slides staan er letterlijk in.")
@@ -90,7 +76,7 @@ def test_report_takedown_statement_appeal_and_restore_on_the_reference_listing(
     statement_mail = next(m for m in mails_to(smtp_inbox, seller.email) if "/meldingen/bezwaar/" in body(m))
     link = next(word for word in body(statement_mail).split() if "/meldingen/bezwaar/besluit/" in word)
     seller_page = _page(browser, live_server)
-    _log_in(seller_page, seller)
+    log_in(seller_page, seller.email)
     seller_page.goto(link.removeprefix(live_server.url))
     expect(seller_page.locator("h1")).to_have_text("Bezwaar maken")
     seller_page.get_by_label("Waarom ben je het niet eens met het besluit?").fill(
@@ -102,7 +88,7 @@ def test_report_takedown_statement_appeal_and_restore_on_the_reference_listing(
 
     # 4. Another staff member decides the appeal and restores the listing.
     second = _page(browser, live_server)
-    _log_in(second, UserFactory(email="bram.medewerker@studymarket.test", is_staff=True), staff=True)
+    staff_log_in(second, UserFactory(email="bram.medewerker@studymarket.test", is_staff=True))
     second.goto(reverse("trust:appeal_review", kwargs={"appeal_id": appeal.pk}))
     second.get_by_label("Motivering").fill("Korte citaten met bronvermelding zijn toegestaan.")
     second.get_by_role("button", name="Toekennen en document herstellen").click()
@@ -112,7 +98,8 @@ def test_report_takedown_statement_appeal_and_restore_on_the_reference_listing(
     assert Listing.objects.get(pk=listing.pk).status == ListingStatus.PUBLISHED
     visitor = _page(browser, live_server)
     response = visitor.goto(listing.get_absolute_url())
-    assert response is not None and response.status == 200
+    assert response is not None
+    assert response.status == 200
 
     # 5. Every party was e-mailed, and the notice's timeline in the back office shows every step.
     assert len(subjects(smtp_inbox, RIGHTS_HOLDER)) >= 2  # the receipt and the decision

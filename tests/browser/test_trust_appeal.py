@@ -8,13 +8,12 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing, ListingStatus
 from studymarket.trust.decisions import notice_take_down
 from studymarket.trust.models import Appeal, AppealStatus, Measure, NoticeStatus, StatementOfReasons
 from studymarket.trust.selectors import notice_timeline
+from tests.browser.sign_in import log_in, staff_log_in
 from tests.factories import ListingFactory, SellerFactory, UserFactory
-from tests.logins import PASSWORD, totp_code, totp_device
 from tests.trust.appeal_helpers import body, mails_to, subjects
 from tests.trust.factories import NoticeFactory
 
@@ -30,23 +29,6 @@ def new_page(browser: Browser, server: LiveServer) -> Page:
     page = context.new_page()
     page.set_default_timeout(10_000)
     return page
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto(reverse("accounts:login"))
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-
-
-def staff_log_in(page: Page, staff: User) -> None:
-    device = totp_device(staff)
-    log_in(page, staff.email)
-    page.goto("/beheer/")
-    page.get_by_label("Code uit je app").fill(totp_code(device))
-    page.get_by_role("button", name="Bevestigen").click()
-    expect(page.locator("h1")).to_have_text("Beheer")
 
 
 def path_of(link: str, server: LiveServer) -> str:

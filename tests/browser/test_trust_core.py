@@ -8,24 +8,10 @@ from playwright.sync_api import Page, expect
 
 from studymarket.catalog.models import ListingStatus
 from studymarket.trust.models import Notice, StatementOfReasons
+from tests.browser.sign_in import staff_log_in
 from tests.factories import ListingFactory, UserFactory
-from tests.logins import PASSWORD, totp_code, totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _staff_log_in(page: Page, email: str) -> None:
-    staff = UserFactory(email=email, is_staff=True)
-    device = totp_device(staff)
-    page.goto("/account/inloggen/")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-    page.goto("/beheer/")
-    page.get_by_label("Code uit je app").fill(totp_code(device))
-    page.get_by_role("button", name="Bevestigen").click()
-    expect(page.locator("h1")).to_have_text("Beheer")
 
 
 def test_report_a_listing_and_staff_take_it_down(browser_page: Page, browser, live_server):
@@ -49,7 +35,7 @@ def test_report_a_listing_and_staff_take_it_down(browser_page: Page, browser, li
     assert [m.to for m in mail.outbox] == [["rita@uitgever.test"]]
 
     staff_page = browser.new_context(base_url=live_server.url, locale="nl-NL").new_page()
-    _staff_log_in(staff_page, "medewerker@studymarket.test")
+    staff_log_in(staff_page, UserFactory(email="medewerker@studymarket.test", is_staff=True))
     staff_page.goto("/beheer/meldingen/")
     staff_page.get_by_role("link", name=notice.number).click()
     expect(staff_page.locator("#notice-status")).to_have_text("Nieuw")

@@ -66,9 +66,14 @@ def test_take_down_takes_the_listing_offline_and_sends_a_statement(
     assert statement.explanation == "Overeenkomst met het boek is duidelijk."
     assert notice.number in statement.facts
     assert statement.sent_at is not None
-    assert len(mail.outbox) == 1
-    sent = mail.outbox[0]
-    assert sent.to == [seller_user(notice.listing).email]
+    # The seller gets the statement of reasons; the reporter hears the listing is offline for now.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [seller_user(notice.listing).email, notice.reporter_email]
+    )
+    sent = next(m for m in mail.outbox if m.to == [seller_user(notice.listing).email])
+    to_reporter = next(m for m in mail.outbox if m.to == [notice.reporter_email])
+    assert to_reporter.subject == f"Je melding {notice.number}: het document is voorlopig offline gehaald"
+    assert "Dit is nog geen besluit." in to_reporter.body
     assert sent.subject == "„Marketing Samenvatting” is offline gehaald: de reden"
     assert "1. Maatregel: Document voorlopig offline gehaald" in sent.body
     assert "Kopers die het al hebben, houden toegang." in sent.body
