@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from studymarket.accounts.models import User
-from studymarket.catalog.models import ListingStatus
+from studymarket.catalog.models import Listing, ListingStatus
 from studymarket.catalog.states import RESTORABLE, listing_restore, listing_transition
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
@@ -189,11 +189,18 @@ def _bring_back(notice: Notice, *, actor: User) -> bool:
         return False
     before = notice.listing_status_before
     to = ListingStatus(before) if before in RESTORABLE else ListingStatus.PUBLISHED
+    if to == ListingStatus.PUBLISHED and _seller_erased(notice.listing_id):
+        # The seller deleted their account meanwhile (privacy): their listings stay offline.
+        to = ListingStatus.UNPUBLISHED
     listing = listing_restore(listing_id=notice.listing_id, to=to, actor=actor, notice=notice.number)
     if listing is None:
         return False
     search_index_later(listing_ids=[listing.pk])
     return True
+
+
+def _seller_erased(listing_id: int) -> bool:
+    return Listing.objects.filter(pk=listing_id, seller__user__erased_at__isnull=False).exists()
 
 
 @transaction.atomic

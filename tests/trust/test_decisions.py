@@ -4,6 +4,7 @@ test_uphold.py."""
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from studymarket.catalog.models import Listing, ListingStatus
 from studymarket.catalog.states import listing_restore
@@ -167,6 +168,17 @@ def test_restore_brings_the_listing_back_and_tells_both(notice, staff, django_ca
 def test_restore_puts_an_unpublished_listing_back_unpublished(staff):
     notice = NoticeFactory(listing=ListingFactory(status=ListingStatus.UNPUBLISHED))
     notice_take_down(notice_id=notice.pk, actor=staff)
+    notice_restore(notice_id=notice.pk, actor=staff)
+    notice.listing.refresh_from_db()
+    assert notice.listing.status == ListingStatus.UNPUBLISHED
+
+
+def test_restore_keeps_an_erased_sellers_listing_offline(staff):
+    notice = NoticeFactory(listing=ListingFactory())
+    notice_take_down(notice_id=notice.pk, actor=staff)
+    seller = notice.listing.seller.user
+    seller.erased_at = timezone.now()
+    seller.save(update_fields=["erased_at"])
     notice_restore(notice_id=notice.pk, actor=staff)
     notice.listing.refresh_from_db()
     assert notice.listing.status == ListingStatus.UNPUBLISHED
