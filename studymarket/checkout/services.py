@@ -75,8 +75,8 @@ def checkout_start(
     user: User,
     checkout_token: str,
     method: str,
+    withdrawal_consent: bool,
     language: str | None = None,
-    withdrawal_consent: bool = False,
 ) -> Payment:
     """Turn the buyer's cart into an order and start paying it; returns the payment to send the
     buyer to (its checkout_url), or the paid one if this checkout was paid already.
@@ -90,6 +90,14 @@ def checkout_start(
     refuses "Betalen" without them). It is stored on the order, with the time and the legal
     texts' version, in the transaction that makes or continues the order.
     """
+    if not withdrawal_consent:
+        # No order and no payment without it (CRD art. 16(m)); any caller, not only the form.
+        raise ApplicationError(
+            _(
+                "Vink beide vakjes aan om te betalen: zonder je toestemming kunnen we de documenten "
+                "niet direct leveren. Je winkelwagen blijft bewaard."
+            )
+        )
     if method not in PaymentMethod.values:
         raise ApplicationError(_("Kies een betaalmethode."))
     order = _checkout_order(

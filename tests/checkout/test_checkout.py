@@ -232,7 +232,7 @@ def test_empty_cart_cannot_be_checked_out(buyer_client, buyer):
     assert "Je winkelwagen is leeg." in html
 
     with pytest.raises(ApplicationError) as refused:
-        checkout_start(user=buyer, checkout_token="t" * 43, method="ideal")
+        checkout_start(withdrawal_consent=True, user=buyer, checkout_token="t" * 43, method="ideal")
 
     assert refused.value.message == "Je winkelwagen is leeg."
     assert not Order.objects.exists()
@@ -248,7 +248,7 @@ def test_checkout_refuses_an_owned_document_again(buyer_client, buyer):
 
     html = buyer_client.get(CHECKOUT).content.decode()
     with pytest.raises(ApplicationError) as refused:
-        checkout_start(user=buyer, checkout_token="t" * 43, method="ideal")
+        checkout_start(withdrawal_consent=True, user=buyer, checkout_token="t" * 43, method="ideal")
 
     reason = "Je hebt dit document al gekocht. Je vindt het in Mijn documenten."
     assert f'<p class="notice notice-error"><small>{reason}</small></p>' in html
@@ -264,7 +264,7 @@ def test_checkout_refuses_the_buyers_own_document(buyer):
     CartItem.objects.create(cart=Cart.objects.create(user=buyer), listing=listing)
 
     with pytest.raises(ApplicationError) as refused:
-        checkout_start(user=buyer, checkout_token="t" * 43, method="ideal")
+        checkout_start(withdrawal_consent=True, user=buyer, checkout_token="t" * 43, method="ideal")
 
     assert refused.value.message == "Zelf geschreven: Dit is je eigen document. Dat kun je niet kopen."
     assert not Order.objects.exists()
@@ -275,10 +275,10 @@ def test_another_buyers_token_is_refused(buyer):
     listing = ListingFactory()
     cart_item_add(user=buyer, listing=listing)
     cart_item_add(user=other, listing=listing)
-    checkout_start(user=buyer, checkout_token="a" * 43, method="ideal")
+    checkout_start(withdrawal_consent=True, user=buyer, checkout_token="a" * 43, method="ideal")
 
     with pytest.raises(ApplicationError):
-        checkout_start(user=other, checkout_token="a" * 43, method="ideal")
+        checkout_start(withdrawal_consent=True, user=other, checkout_token="a" * 43, method="ideal")
 
     assert Order.objects.get().buyer == buyer
 

@@ -23,8 +23,12 @@ def _two_checkouts(monkeypatch, buyer, *, tokens: tuple[str, str]):
         # After the first checkout found no unpaid order for this cart (nor another claiming its
         # documents), just before it makes one.
         meeting_point=(services, "open_order_claims"),
-        first=lambda: checkout_start(user=buyer, checkout_token=tokens[0], method="ideal"),
-        second=lambda: checkout_start(user=buyer, checkout_token=tokens[1], method="ideal"),
+        first=lambda: checkout_start(
+            withdrawal_consent=True, user=buyer, checkout_token=tokens[0], method="ideal"
+        ),
+        second=lambda: checkout_start(
+            withdrawal_consent=True, user=buyer, checkout_token=tokens[1], method="ideal"
+        ),
     )
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def payment(buyer) -> Payment:
     cart_item_add(user=buyer, listing=ListingFactory(title="Account Management", price_cents=949))
-    return checkout_start(user=buyer, checkout_token="t" * 43, method="ideal")
+    return checkout_start(withdrawal_consent=True, user=buyer, checkout_token="t" * 43, method="ideal")
 
 
 def _done(order: Order) -> str:

@@ -34,7 +34,7 @@ def _refusal(number: str) -> str:
 def _open_order_for_a(buyer) -> tuple[Listing, Payment]:
     a = ListingFactory(title=A)
     cart_item_add(user=buyer, listing=a)
-    payment = checkout_start(user=buyer, checkout_token="t" * 43, method="ideal")
+    payment = checkout_start(withdrawal_consent=True, user=buyer, checkout_token="t" * 43, method="ideal")
     return a, payment
 
 
@@ -45,7 +45,7 @@ def test_a_document_in_an_order_that_may_still_be_paid_is_refused(buyer, status)
     cart_item_add(user=buyer, listing=ListingFactory())
 
     with pytest.raises(ApplicationError) as refused:
-        checkout_start(user=buyer, checkout_token="u" * 43, method="ideal")
+        checkout_start(withdrawal_consent=True, user=buyer, checkout_token="u" * 43, method="ideal")
 
     assert refused.value.message == _refusal(payment.order.number)
     assert Order.objects.count() == 1
@@ -55,7 +55,7 @@ def test_a_document_in_an_order_that_may_still_be_paid_is_refused(buyer, status)
 def test_the_same_cart_again_continues_its_order(buyer):
     _a, payment = _open_order_for_a(buyer)
 
-    again = checkout_start(user=buyer, checkout_token="u" * 43, method="ideal")
+    again = checkout_start(withdrawal_consent=True, user=buyer, checkout_token="u" * 43, method="ideal")
 
     assert again == payment
     assert Order.objects.count() == 1
@@ -67,7 +67,7 @@ def test_an_order_whose_payment_ended_is_canceled_by_the_new_checkout(buyer):
     b = ListingFactory()
     cart_item_add(user=buyer, listing=b)
 
-    new = checkout_start(user=buyer, checkout_token="u" * 43, method="ideal")
+    new = checkout_start(withdrawal_consent=True, user=buyer, checkout_token="u" * 43, method="ideal")
 
     old = payment.order
     old.refresh_from_db()
@@ -89,12 +89,12 @@ def test_an_order_just_made_claims_its_documents_before_its_payment_exists(buyer
     cart_item_add(user=buyer, listing=ListingFactory())
 
     with pytest.raises(ApplicationError) as refused:
-        checkout_start(user=buyer, checkout_token="u" * 43, method="ideal")
+        checkout_start(withdrawal_consent=True, user=buyer, checkout_token="u" * 43, method="ideal")
     assert refused.value.message == _refusal(starting.number)
 
     # Left behind without a payment (the process died): it holds nothing, and is canceled.
     Order.objects.filter(pk=starting.pk).update(created_at=timezone.now() - timedelta(minutes=6))
-    checkout_start(user=buyer, checkout_token="v" * 43, method="ideal")
+    checkout_start(withdrawal_consent=True, user=buyer, checkout_token="v" * 43, method="ideal")
     starting.refresh_from_db()
     assert starting.status == OrderStatus.CANCELED
 

@@ -23,13 +23,15 @@ def _two_tabs(monkeypatch, buyer):
 
     def second_tab():
         cart_item_add(user=buyer, listing=b)
-        return checkout_start(user=buyer, checkout_token="b" * 43, method="ideal")
+        return checkout_start(withdrawal_consent=True, user=buyer, checkout_token="b" * 43, method="ideal")
 
     first, second = race(
         monkeypatch,
         # The first tab found no other order claiming A, and is about to make its own.
         meeting_point=(services, "open_order_claims"),
-        first=lambda: checkout_start(user=buyer, checkout_token="a" * 43, method="ideal"),
+        first=lambda: checkout_start(
+            withdrawal_consent=True, user=buyer, checkout_token="a" * 43, method="ideal"
+        ),
         second=second_tab,
     )
     return a, first, second

@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from studymarket.accounts.models import SellerKind
 from studymarket.checkout.models import CartItem
+from studymarket.checkout.services import cart_item_add, checkout_start
+from studymarket.core.errors import ApplicationError
 from studymarket.core.models import AuditEvent
 from studymarket.orders.models import Order
 from studymarket.orders.services import order_mark_paid
@@ -100,6 +102,14 @@ def test_no_order_and_no_payment_without_both_boxes(buyer_client, buyer, ticked)
 
     assert paid.status_code == 302
     assert (Order.objects.count(), Payment.objects.count()) == (1, 1)
+
+
+def test_the_service_itself_refuses_without_consent(buyer):
+    """Not only the form: any caller of checkout_start (a future API too) needs the consent."""
+    cart_item_add(user=buyer, listing=ListingFactory())
+    with pytest.raises(ApplicationError, match="Vink beide vakjes aan"):
+        checkout_start(user=buyer, checkout_token="t" * 43, method="ideal", withdrawal_consent=False)
+    assert (Order.objects.count(), Payment.objects.count()) == (0, 0)
 
 
 def test_both_boxes_are_stored_on_the_order_with_the_texts_version(buyer_client, buyer, settings):

@@ -201,11 +201,13 @@ def test_checkout_refuses_a_document_in_an_open_order_so_the_issues_scenario_pay
     a = ListingFactory(title="Account Management Samenvatting", price_cents=949, sold_count=0)
     b = ListingFactory(price_cents=1299, sold_count=0)
     cart_item_add(user=buyer, listing=a)
-    open_payment = checkout_start(user=buyer, checkout_token="t" * 43, method="ideal")
+    open_payment = checkout_start(
+        withdrawal_consent=True, user=buyer, checkout_token="t" * 43, method="ideal"
+    )
     cart_item_add(user=buyer, listing=b)
 
     with pytest.raises(ApplicationError) as refused:
-        checkout_start(user=buyer, checkout_token="u" * 43, method="ideal")
+        checkout_start(withdrawal_consent=True, user=buyer, checkout_token="u" * 43, method="ideal")
     order_number = open_payment.order.number
     assert refused.value.message == (
         f"Account Management Samenvatting: Dit document staat al in je openstaande bestelling "
@@ -214,7 +216,7 @@ def test_checkout_refuses_a_document_in_an_open_order_so_the_issues_scenario_pay
     assert Order.objects.count() == 1
 
     cart_item_remove(user=buyer, listing_id=a.pk)
-    b_payment = checkout_start(user=buyer, checkout_token="v" * 43, method="ideal")
+    b_payment = checkout_start(withdrawal_consent=True, user=buyer, checkout_token="v" * 43, method="ideal")
     with django_capture_on_commit_callbacks(execute=True):
         _pay(b_payment)
         _pay(open_payment)  # the late confirmation
