@@ -67,6 +67,18 @@ class SellerKind(models.TextChoices):
     BUSINESS = "business", _("Zakelijk (handelaar)")
 
 
+# The trader information a business seller gives (DSA art. 30), besides the moment of their
+# self-certification; one list for the form's completeness check, the data export and erasure.
+TRADER_FIELDS = (
+    "trader_legal_name",
+    "trader_address",
+    "trader_email",
+    "trader_phone",
+    "trader_registration_number",
+    "trader_vat_number",
+)
+
+
 class SellerProfile(TimeStampedModel):
     """What makes a user a seller: a public name and face, and where their earnings go."""
 

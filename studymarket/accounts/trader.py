@@ -18,20 +18,12 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from studymarket.accounts.models import SellerKind, SellerProfile, User
+from studymarket.accounts.models import TRADER_FIELDS, SellerKind, SellerProfile, User
 from studymarket.accounts.trader_numbers import phone_parse, registration_number_parse, vat_number_parse
 from studymarket.core import clock
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
 
-_TRADER_FIELDS = (
-    "trader_legal_name",
-    "trader_address",
-    "trader_email",
-    "trader_phone",
-    "trader_registration_number",
-    "trader_vat_number",
-)
 LEGAL_NAME_MAX_LENGTH = SellerProfile._meta.get_field("trader_legal_name").max_length or 200
 ADDRESS_MAX_LENGTH = SellerProfile._meta.get_field("trader_address").max_length or 500
 
@@ -54,7 +46,7 @@ def trader_details_complete(profile: SellerProfile) -> bool:
     information and certified that they offer only products that comply with EU law."""
     if profile.seller_kind != SellerKind.BUSINESS:
         return True
-    return all(getattr(profile, field) for field in _TRADER_FIELDS) and bool(profile.trader_self_certified_at)
+    return all(getattr(profile, field) for field in TRADER_FIELDS) and bool(profile.trader_self_certified_at)
 
 
 class TraderDetailsIncomplete(ApplicationError):

@@ -44,7 +44,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from studymarket.accounts.models import SellerKind, SellerProfile, User
+from studymarket.accounts.models import TRADER_FIELDS, SellerKind, SellerProfile, User
 from studymarket.catalog.models import Follow, FollowNotification
 from studymarket.checkout.models import Cart
 from studymarket.core.audit import audit_record
@@ -116,15 +116,7 @@ def account_erase(*, user_id: int, language: str = "") -> bool:
 def _trader_record_keep(seller: SellerProfile) -> None:
     if seller.seller_kind != SellerKind.BUSINESS:
         return
-    fields = [
-        "trader_legal_name",
-        "trader_address",
-        "trader_email",
-        "trader_phone",
-        "trader_registration_number",
-        "trader_vat_number",
-    ]
-    data = {name: getattr(seller, name) for name in fields}
+    data: dict[str, str | None] = {name: getattr(seller, name) for name in TRADER_FIELDS}
     data["trader_self_certified_at"] = (
         seller.trader_self_certified_at.isoformat() if seller.trader_self_certified_at else None
     )

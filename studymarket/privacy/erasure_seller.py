@@ -8,7 +8,7 @@ from django.db.models import ProtectedError, Q
 from django.db.utils import IntegrityError
 from text_unidecode import unidecode  # type: ignore[import-untyped]  # sepaxml's own, see below
 
-from studymarket.accounts.models import SellerKind, SellerProfile
+from studymarket.accounts.models import TRADER_FIELDS, SellerKind, SellerProfile
 from studymarket.catalog.models import Follow, Listing, ListingStatus
 from studymarket.documents.models import Document, DocumentPage, DocumentVersion
 from studymarket.ledger.models import Payout, PayoutBatch
@@ -54,14 +54,7 @@ def seller_erase(*, seller: SellerProfile, pseudonym: str, needles: list[str]) -
     seller.payout_bic = ""
     seller.mollie_organization_id = ""
     seller.seller_kind = SellerKind.PRIVATE
-    for field in (
-        "trader_legal_name",
-        "trader_address",
-        "trader_email",
-        "trader_phone",
-        "trader_registration_number",
-        "trader_vat_number",
-    ):
+    for field in TRADER_FIELDS:
         setattr(seller, field, "")
     seller.trader_self_certified_at = None
     seller.save()

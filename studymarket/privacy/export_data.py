@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Model, Q
 
-from studymarket.accounts.models import SellerProfile, User
+from studymarket.accounts.models import TRADER_FIELDS, SellerProfile, User
 from studymarket.catalog.models import Follow, Listing
 from studymarket.core.models import AuditEvent
 from studymarket.ledger.models import Payout
@@ -66,12 +66,7 @@ def profile_data(user: User) -> Data:
                 "payout_schedule",
                 "mollie_organization_id",
                 "seller_kind",
-                "trader_legal_name",
-                "trader_address",
-                "trader_email",
-                "trader_phone",
-                "trader_registration_number",
-                "trader_vat_number",
+                *TRADER_FIELDS,
                 "trader_self_certified_at",
             ],
         )
