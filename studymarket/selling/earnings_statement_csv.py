@@ -1,13 +1,7 @@
 """The earnings statement as a spreadsheet: one row per sale, refund, correction and payout,
 then the year's totals and balances, in the form Dutch Excel opens by double-click (";" between
-fields, a decimal comma, UTF-8 with a byte-order mark, dates as 31-12-2026).
+fields, a decimal comma, UTF-8 with a byte-order mark, dates as 31-12-2026)."""
 
-The three small cell helpers repeat support.money.reports' (csv_amount, csv_text,
-csv_document): support sits above selling, so selling cannot import them from there.
-"""
-
-import csv
-import io
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -15,17 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from studymarket.core.money import Money
+from studymarket.core.spreadsheets import csv_amount, csv_document, csv_text
 from studymarket.selling.earnings_statement import EarningsStatement, SaleRow
 
 
 def _amount(money: Money | None) -> str:
-    """ "1234,50": no currency sign, no thousands separator, a decimal comma."""
-    return "" if money is None else f"{money.to_decimal():f}".replace(".", ",")
-
-
-def _text(value: str) -> str:
-    """A cell that stays text: a leading =, +, -, @ would make Excel run it as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return "" if money is None else csv_amount(money)
 
 
 def _day(moment: datetime) -> str:
@@ -52,7 +41,7 @@ def _sale(kind: str, row: SaleRow, sign: int) -> list[str]:
         kind,
         _day(row.booked_at),
         row.order_number,
-        _text(row.title),
+        csv_text(row.title),
         _amount(Money(sign * row.price.cents, row.price.currency)),
         _amount(Money(sign * row.vat.cents, row.vat.currency)),
         _amount(Money(sign * row.commission.cents, row.commission.currency)),
@@ -69,7 +58,8 @@ def _rows(statement: EarningsStatement) -> list[Sequence[str]]:
         for row in statement.refunds
     ]
     rows += [
-        [_("Correctie"), _day(a.booked_at), "", _text(a.description), "", "", "", _amount(a.amount), "", ""]
+        [_("Correctie"), _day(a.booked_at), "", csv_text(a.description)]
+        + ["", "", "", _amount(a.amount), "", ""]
         for a in statement.adjustments
     ]
     rows += [
@@ -83,7 +73,7 @@ def _rows(statement: EarningsStatement) -> list[Sequence[str]]:
             "",
             "",
             _amount(p.amount),
-            _text(p.reference),
+            csv_text(p.reference),
         ]
         for p in statement.payouts
     ]
@@ -108,8 +98,4 @@ def _rows(statement: EarningsStatement) -> list[Sequence[str]]:
 
 
 def earnings_statement_csv(statement: EarningsStatement) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(earnings_statement_header())
-    writer.writerows(_rows(statement))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_document(earnings_statement_header(), _rows(statement))

@@ -5,8 +5,6 @@ suspensions and warnings, from the audit log (trust.strikes records them there).
 in the year it happened, in the platform's time zone.
 """
 
-import csv
-import io
 import statistics
 from collections import Counter
 from collections.abc import Iterable
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from studymarket.core import clock
 from studymarket.core.models import AuditEvent
+from studymarket.core.spreadsheets import csv_document, csv_text
 from studymarket.trust.models import (
     Appeal,
     AppealStatus,
@@ -173,9 +172,7 @@ def _hours(value: float | None) -> str:
 def transparency_csv(report: TransparencyReport) -> bytes:
     """One row per figure: section; what; number — semicolons and a decimal comma, with a BOM,
     so Excel with Dutch settings opens it as the back office's other reports."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Jaar"), _("Onderdeel"), _("Wat"), _("Aantal")])
+    lines: list[list[object]] = []
     sections = [
         (_("Meldingen per soort"), report.notices_by_kind),
         (_("Besluiten op meldingen"), report.decisions),
@@ -186,7 +183,7 @@ def transparency_csv(report: TransparencyReport) -> bytes:
     ]
     for section, rows in sections:
         for row in rows:
-            writer.writerow([report.year, section, _csv_text(row.label), row.count])
+            lines.append([report.year, section, csv_text(row.label), row.count])
     for kind in report.decisions_by_kind:
         section = _("Besluiten: %(kind)s") % {"kind": kind.label}
         for status, count in (
@@ -194,15 +191,15 @@ def transparency_csv(report: TransparencyReport) -> bytes:
             (NoticeStatus.RESTORED, kind.restored),
             (NoticeStatus.UNFOUNDED, kind.unfounded),
         ):
-            writer.writerow([report.year, section, _csv_text(str(status.label)), count])
-        writer.writerow(
+            lines.append([report.year, section, csv_text(str(status.label)), count])
+        lines.append(
             [report.year, section, _("Mediaan melding tot besluit (uren)"), _hours(kind.median_hours)]
         )
-    writer.writerow(
+    lines.append(
         [report.year, _("Maatregelen"), _("Met geautomatiseerde middelen"), report.automated_measures]
     )
-    writer.writerow([report.year, _("Schorsingen"), _("Waarschuwingen vooraf"), report.warnings])
-    writer.writerow(
+    lines.append([report.year, _("Schorsingen"), _("Waarschuwingen vooraf"), report.warnings])
+    lines.append(
         [
             report.year,
             _("Doorlooptijd"),
@@ -210,7 +207,7 @@ def transparency_csv(report: TransparencyReport) -> bytes:
             _hours(report.median_hours_to_decision),
         ]
     )
-    writer.writerow(
+    lines.append(
         [
             report.year,
             _("Doorlooptijd"),
@@ -218,9 +215,4 @@ def transparency_csv(report: TransparencyReport) -> bytes:
             _hours(report.median_hours_to_appeal_decision),
         ]
     )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_text(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    return csv_document([_("Jaar"), _("Onderdeel"), _("Wat"), _("Aantal")], lines)

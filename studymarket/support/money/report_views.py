@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from studymarket.core import clock
+from studymarket.core.spreadsheets import csv_amount, csv_document, csv_text
 from studymarket.support.money import reports
 from studymarket.support.money.views import staff_only
 
@@ -55,13 +56,13 @@ def report_vat_csv(request: HttpRequest) -> HttpResponse:
             row.quarter,
             row.country,
             "" if row.rate_percent is None else row.rate_percent,
-            reports.csv_amount(row.sales),
-            reports.csv_amount(row.taxable),
-            reports.csv_amount(row.vat),
+            csv_amount(row.sales),
+            csv_amount(row.taxable),
+            csv_amount(row.vat),
         ]
         for row in report.rows
     ]
-    return _csv(f"btw-{report.year}.csv", reports.csv_document(header, rows))
+    return _csv(f"btw-{report.year}.csv", csv_document(header, rows))
 
 
 @staff_only
@@ -78,14 +79,14 @@ def report_revenue_csv(request: HttpRequest) -> HttpResponse:
     rows = [
         [
             row.month.strftime("%Y-%m"),
-            reports.csv_amount(row.commission),
-            reports.csv_amount(row.reversed),
-            reports.csv_amount(row.adjusted),
-            reports.csv_amount(row.net),
+            csv_amount(row.commission),
+            csv_amount(row.reversed),
+            csv_amount(row.adjusted),
+            csv_amount(row.net),
         ]
         for row in report.rows
     ]
-    return _csv(f"omzet-{report.year}.csv", reports.csv_document(header, rows))
+    return _csv(f"omzet-{report.year}.csv", csv_document(header, rows))
 
 
 @staff_only
@@ -107,15 +108,15 @@ def report_payables_csv(request: HttpRequest) -> HttpResponse:
     ]
     rows = [
         [
-            reports.csv_text(row.seller),
-            reports.csv_text(row.email),
-            reports.csv_amount(row.held),
-            reports.csv_amount(row.available),
-            reports.csv_amount(row.in_transit),
-            reports.csv_amount(row.debt),
-            reports.csv_amount(row.payable),
+            csv_text(row.seller),
+            csv_text(row.email),
+            csv_amount(row.held),
+            csv_amount(row.available),
+            csv_amount(row.in_transit),
+            csv_amount(row.debt),
+            csv_amount(row.payable),
         ]
         for row in report.rows
     ]
     stamp = clock.now().strftime("%Y-%m-%d")
-    return _csv(f"verkopers-{stamp}.csv", reports.csv_document(header, rows))
+    return _csv(f"verkopers-{stamp}.csv", csv_document(header, rows))
