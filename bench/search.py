@@ -32,6 +32,8 @@ search-100k-tantivy.json, search-1m-postgres.json, search-documents-10k-tantivy.
     .venv/bin/python bench/search.py --sizes 100000 --backends tantivy,postgres
     .venv/bin/python bench/search.py --sizes 1000000 --documents 0
     .venv/bin/python bench/search.py --sizes 0 --documents 10000
+    # Build once, then iterate on the query side only (new migrations are applied on reuse):
+    .venv/bin/python bench/search.py --sizes 1000000 --documents 0 --keep /var/tmp/bench-search-1m
 
 Goals (issue 6): listing search p95 ≤ 10 ms at 1,000,000 with tantivy, ≤ 50 ms with PostgreSQL;
 inside-document search p95 ≤ 20 ms with tantivy; the service at most 1.5× the bare engine.
@@ -61,9 +63,15 @@ CHILD_TIMEOUT_S = 8 * 3600
 
 
 def _child(args: argparse.Namespace, backend_name: str) -> None:
-    work = Path(tempfile.mkdtemp(prefix=f"bench-search-{backend_name}-", dir=args.work_dir))
+    if args.keep:
+        work = Path(args.keep) / backend_name
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        work = Path(tempfile.mkdtemp(prefix=f"bench-search-{backend_name}-", dir=args.work_dir))
     try:
-        setup_django(backend=backend_name, work=work, pg_url=args.pg_url, db_name=args.db_name)
+        setup_django(
+            backend=backend_name, work=work, pg_url=args.pg_url, db_name=args.db_name, reuse=bool(args.keep)
+        )
         corpus = Corpus()
         seller_id = catalog_seed(corpus)
         pg_dsn = f"{args.pg_url}/{args.db_name}"
@@ -92,8 +100,9 @@ def _child(args: argparse.Namespace, backend_name: str) -> None:
                 pg_dsn=pg_dsn,
             )
     finally:
-        shutil.rmtree(work, ignore_errors=True)
-        if backend_name == "postgres" and not args.keep_db:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        if backend_name == "postgres" and not args.keep_db and not args.keep:
             from django.db import connections
 
             connections.close_all()
@@ -125,6 +134,14 @@ def main() -> None:
     )
     parser.add_argument("--db-name", default="sm_bench")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--keep",
+        default=None,
+        metavar="DIR",
+        help="build into DIR (tantivy index, bare index, SQLite) and the database --db-name and keep "
+        "them; a later run with the same --keep DIR reuses a corpus of the same size and backend "
+        "when the backend still holds it all (a schema change makes it rebuild) and only queries",
+    )
     parser.add_argument("--work-dir", default=None, help="where the indexes go (default: the temp folder)")
     parser.add_argument("--results", default=None, help="folder for the result files (default bench/results)")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)

@@ -17,7 +17,9 @@ def pg_admin(url: str, statement: str) -> None:
         conn.execute(statement)
 
 
-def setup_django(*, backend: str, work: Path, pg_url: str, db_name: str) -> None:
+def setup_django(*, backend: str, work: Path, pg_url: str, db_name: str, reuse: bool = False) -> None:
+    """Django against a new database, or with ``reuse`` the one an earlier run kept (SQLite in
+    ``work``, or the PostgreSQL database ``db_name``), migrated to the current schema."""
     os.environ.update(
         DATA_DIR=str(work / "data"),
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -29,8 +31,9 @@ def setup_django(*, backend: str, work: Path, pg_url: str, db_name: str) -> None
     for name in ("STUDYMARKET_ENV", "EMAIL_URL", "CACHE_URL"):
         os.environ.pop(name, None)
     if backend == "postgres":
-        pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        pg_admin(pg_url, f'CREATE DATABASE "{db_name}"')
+        if not (reuse and pg_database_exists(pg_url, db_name)):
+            pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+            pg_admin(pg_url, f'CREATE DATABASE "{db_name}"')
         os.environ["DATABASE_URL"] = f"{pg_url}/{db_name}"
     else:
         os.environ.pop("DATABASE_URL", None)  # SQLite in the data folder: the embedded default
@@ -43,11 +46,23 @@ def setup_django(*, backend: str, work: Path, pg_url: str, db_name: str) -> None
     call_command("migrate", verbosity=0)
 
 
+def pg_database_exists(url: str, name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(f"{url}/postgres", autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
 def catalog_seed(corpus: Corpus) -> int:
     """Institutions, programmes and courses with the corpus's ids and slugs (the service labels
-    facets from them), and one seller. Returns the seller's profile id."""
+    facets from them), and one seller. Returns the seller's profile id (a database kept from an
+    earlier run has them all already)."""
     from studymarket.accounts.models import SellerProfile, User
     from studymarket.catalog.models import Course, Institution, Programme
+
+    kept = SellerProfile.objects.filter(slug="bench-seller").values_list("pk", flat=True).first()
+    if kept is not None:
+        return int(kept)
 
     institutions: dict[str, Institution] = {}
     programmes: dict[tuple[str, str], Programme] = {}

@@ -48,9 +48,12 @@ def _listing_body(doc: dict[str, Any]) -> str:
 class TantivyBare:
     name = "tantivy"
 
-    def __init__(self, path: Path, *, pages: bool = False, threads: int = 2, heap_mb: int = 512) -> None:
-        shutil.rmtree(path, ignore_errors=True)
-        path.mkdir(parents=True)
+    def __init__(
+        self, path: Path, *, pages: bool = False, threads: int = 2, heap_mb: int = 512, reuse: bool = False
+    ) -> None:
+        if not reuse:
+            shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.pages = pages
         builder = tantivy.SchemaBuilder()
@@ -62,7 +65,11 @@ class TantivyBare:
             builder.add_text_field(facet, stored=False, tokenizer_name="raw")
         builder.add_unsigned_field("price_cents", indexed=True, fast=True)
         self.schema = builder.build()
-        self.index = tantivy.Index(self.schema, path=str(path))
+        self.index = tantivy.Index(self.schema, path=str(path), reuse=reuse)
+        if reuse:  # built by an earlier run (bench/search.py --keep)
+            self.index.reload()
+            self.searcher = self.index.searcher()
+            return
         self._writer = self.index.writer(heap_size=heap_mb * 1024 * 1024, num_threads=threads)
 
     def add(self, docs: Iterable[dict[str, Any]]) -> None:
@@ -130,13 +137,16 @@ class TantivyBare:
     def close(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
+    def release(self) -> None:
+        """Done querying, the index kept for the next run."""
+
 
 class PostgresBare:
     """A plain table in the benchmark database, filled with COPY; psycopg, no Django."""
 
     name = "postgres"
 
-    def __init__(self, dsn: str, *, pages: bool = False) -> None:
+    def __init__(self, dsn: str, *, pages: bool = False, reuse: bool = False) -> None:
         import psycopg
 
         self.pages = pages
@@ -149,6 +159,8 @@ class PostgresBare:
         )
         if self.rum:
             self.conn.execute("CREATE EXTENSION IF NOT EXISTS rum")
+        if reuse:  # filled by an earlier run (bench/search.py --keep)
+            return
         self.conn.execute(f"DROP TABLE IF EXISTS {self.table}")
         # Unlogged: a benchmark table, rebuilt each run; its index is built after the load.
         self.conn.execute(
@@ -233,4 +245,8 @@ class PostgresBare:
 
     def close(self) -> None:
         self.conn.execute(f"DROP TABLE IF EXISTS {self.table}")
+        self.conn.close()
+
+    def release(self) -> None:
+        """Done querying, the table kept for the next run."""
         self.conn.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import shutil
 import statistics
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import recording
+from bench.search_kit import profile as search_profile
 from bench.search_kit.corpus import Corpus, Query
 from bench.search_kit.database import index_size, listing_rows_ensure
 from bench.search_kit.timing import log, measure, rss_mb, search_query
@@ -45,14 +47,12 @@ def run_one(
     from django.conf import settings
 
     from bench.search_kit.reference import PostgresBare, TantivyBare
-    from studymarket.search import service
     from studymarket.search.backends import backend_get
     from studymarket.search.backends.base import IndexDoc
 
     pages = corpus_name == "documents"
     first_id = DOCUMENT_IDS_FROM if pages else 1
     index_dir = work / "index" / f"{corpus_name}-{size}"
-    shutil.rmtree(index_dir, ignore_errors=True)
     settings.SEARCH_BACKEND = backend_name
     settings.SEARCH_INDEX_DIR = index_dir
     backend = (
@@ -60,10 +60,39 @@ def run_one(
         if backend_name == "tantivy"
         else backend_get(backend_name)
     )
-    backend.clear()
+    # --keep DIR: a corpus built by an earlier run (same size, backend and index schema: the
+    # backend still holds every listing) is reused, so that a run costs only the queries.
+    marker = work / f"built-{corpus_name}-{size}-{backend_name}.json"
+    built = _built_read(marker, backend, size) if args.keep else None
     bare: TantivyBare | PostgresBare
+    bare_path = work / "bare" / f"{corpus_name}-{size}"
+    if built is not None:
+        log(f"  {corpus_name} {backend_name} {size:,}: reusing the corpus built {built['date']} in {work}")
+        bare = (
+            TantivyBare(bare_path, pages=pages, reuse=True)
+            if backend_name == "tantivy"
+            else PostgresBare(pg_dsn, pages=pages, reuse=True)
+        )
+        return _queries_run(
+            corpus_name=corpus_name,
+            size=size,
+            backend_name=backend_name,
+            corpus=corpus,
+            args=args,
+            backend=backend,
+            bare=bare,
+            index_dir=index_dir,
+            built=built,
+            seller_id=seller_id,
+            first_id=first_id,
+        )
+    marker.unlink(missing_ok=True)
     if backend_name == "tantivy":
-        bare = TantivyBare(work / "bare" / f"{corpus_name}-{size}", pages=pages)
+        getattr(backend, "destroy", lambda: None)()
+        shutil.rmtree(index_dir, ignore_errors=True)
+    backend.clear()
+    if backend_name == "tantivy":
+        bare = TantivyBare(bare_path, pages=pages)
     else:
         bare = PostgresBare(pg_dsn, pages=pages)
 
@@ -153,6 +182,70 @@ def run_one(
         + (f", {size - through_index:,} bulk-filled in {fill_s:.1f} s" if fill else "")
         + f"; bare {bare_s:.1f} s ({size / bare_s:,.0f}/s)"
     )
+    built = {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "ours_s": ours_s,
+        "bare_s": bare_s,
+        "generate_s": generate_s,
+        "fill_s": fill_s,
+        "through_index": through_index,
+        "text_bytes": text_bytes,
+        "filled": bool(fill),
+    }
+    if args.keep:
+        marker.write_text(json.dumps(built))
+    return _queries_run(
+        corpus_name=corpus_name,
+        size=size,
+        backend_name=backend_name,
+        corpus=corpus,
+        args=args,
+        backend=backend,
+        bare=bare,
+        index_dir=index_dir,
+        built=built,
+        seller_id=seller_id,
+        first_id=first_id,
+    )
+
+
+def _built_read(marker: Path, backend: Any, size: int) -> dict[str, Any] | None:
+    if not marker.exists():
+        return None
+    try:
+        if backend.count() != size:
+            return None
+    except Exception:  # e.g. the index folder of an older schema version
+        return None
+    built: dict[str, Any] = json.loads(marker.read_text())
+    built["reused"] = True
+    return built
+
+
+def _queries_run(
+    *,
+    corpus_name: str,
+    size: int,
+    backend_name: str,
+    corpus: Corpus,
+    args: argparse.Namespace,
+    backend: Any,
+    bare: Any,
+    index_dir: Path,
+    built: dict[str, Any],
+    seller_id: int,
+    first_id: int,
+) -> dict[str, Any]:
+    from studymarket.search import service
+
+    pages = corpus_name == "documents"
+    ours_s, bare_s, generate_s, fill_s = (
+        built["ours_s"],
+        built["bare_s"],
+        built["generate_s"],
+        built["fill_s"],
+    )
+    through_index, text_bytes, fill = built["through_index"], built["text_bytes"], built["filled"]
     listing_rows_ensure(
         seller_id=seller_id,
         first_id=first_id,
@@ -177,14 +270,23 @@ def run_one(
         queries, {"service": run_service, "backend": run_backend, "bare": run_bare}, rounds=args.rounds
     )
     service_totals = [service.search(search_query(q)).total for q in queries]
+    log(f"  {corpus_name} {backend_name} {size:,}: profile, step by step")
+    profiled = (
+        search_profile.tantivy_profile(backend, queries)
+        if backend_name == "tantivy"
+        else search_profile.postgres_profile(backend, queries)
+    )
     ours_size = index_size(backend_name, index_dir)
     bare_size = bare.size_bytes()
     bare_ranking = getattr(bare, "ranking", "BM25 (tantivy), title boost 10")
-    bare.close()
-    if backend_name == "tantivy":
-        getattr(backend, "destroy", lambda: None)()
+    if args.keep:
+        bare.release()
     else:
-        backend.clear()
+        bare.close()
+        if backend_name == "tantivy":
+            getattr(backend, "destroy", lambda: None)()
+        else:
+            backend.clear()
 
     s, b, r = measured["service"], measured["backend"], measured["bare"]
     unit = "pages" if pages else "listings"
@@ -238,7 +340,14 @@ def run_one(
             **s,
         },
         "backend": {"what": f"the '{backend_name}' backend's search() alone", **b},
+        "profile": {
+            "what": "each step of the backend's search timed alone, once per query after the "
+            "measured rounds; 'common_words' = the common1 and two_common queries "
+            "(bench/search_kit/profile.py)",
+            **profiled,
+        },
         "max_rss_mb": rss_mb(),
+        "built": {"date": built["date"], "reused": bool(args.keep and built.get("reused"))},
     }
     reference = {
         "indexing": {
