@@ -95,9 +95,10 @@ test-postgres: venv-dev services
 test-browser: venv-dev system-packages
 	env -u DATABASE_URL $(PYTEST) -m browser tests/browser
 
-# Each bench/*.py is a script that records its own results; there may be none yet.
-bench: venv-dev
-	@shopt -s nullglob; benches=(bench/*.py); \
+# Each bench/*.py with a main guard is a script that records its own results (the others are
+# helpers those scripts import); there may be none yet.
+bench: venv-dev system-packages
+	@benches=($$(grep -l '^if __name__ == "__main__":' bench/*.py || true)); \
 	if [ $${#benches[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; fi; \
 	for bench in "$${benches[@]}"; do echo "== $$bench"; $(PY) "$$bench"; done
 

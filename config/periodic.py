@@ -12,7 +12,7 @@ from django_tasks.base import Task
 
 def periodic_tasks() -> list[tuple[Task, float]]:
     """(task, interval in seconds) pairs; imported when called, not when the settings load."""
-    from studymarket.catalog.tasks import follow_notifications_reconcile_task
+    from studymarket.catalog.tasks import follow_notifications_reconcile_task, listing_views_flush_task
     from studymarket.core.tasks import task_results_abandon_task
     from studymarket.ledger.payouts.tasks import payouts_weekly_task
     from studymarket.ledger.tasks import earnings_release_task
@@ -40,6 +40,8 @@ def periodic_tasks() -> list[tuple[Task, float]]:
         (stamped_copies_reconcile_task, reconcile),
         # E-mails to followers about a new document that a lost task or a failed send left unsent.
         (follow_notifications_reconcile_task, reconcile),
+        # Listing views counted in the cache, written to the listings in one batch (catalog.counters).
+        (listing_views_flush_task, float(settings.VIEW_COUNT_FLUSH_INTERVAL_SECONDS)),
         # Sellers' earnings whose guarantee window is over become available.
         (earnings_release_task, ledger),
         # Weekly payouts on PAYOUT_WEEKDAY (catches up if the worker was down that day).

@@ -132,20 +132,41 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # Each web thread keeps its connection: opening one (and running the PRAGMAs above) on
+    # every request cost about as much as a query (issue 14).
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=600))
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------
-# A cache shared by all processes of one machine (view de-duplication, login
-# throttling, platform figures). REDIS via CACHE_URL=redis://... at scale.
-CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")}
+# A cache shared by all processes of one machine (view de-duplication, rate limits, the public
+# page cache, sessions). Embedded default: diskcache (SQLite files in DATA_DIR/cache), whose add
+# and incr are atomic across processes and which evicts by size, least recently stored first;
+# Django's file cache culls a random third of its entries beyond 300 (rate-limit counters and
+# waiting view counts among them) and its incr is not atomic (issue 14). Redis via
+# CACHE_URL=redis://... at scale.
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache("CACHE_URL")}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "SHARDS": 4,
+            # How long one process waits for another's write before giving up (a miss, not an error).
+            "DATABASE_TIMEOUT": 1.0,
+            "OPTIONS": {"size_limit": env.int("CACHE_SIZE_LIMIT_BYTES", default=512 * 1024 * 1024)},
+        }
+    }
 
 # --- Background tasks (django_tasks API, database backend) ---------------------
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        # studymarket.core.task_queues.QUEUES: "urgent" has a worker of its own (`serve`).
+        "QUEUES": ["default", "urgent"],
     }
 }
 
@@ -314,6 +335,9 @@ PAYOUT_MINIMUM_CENTS = env.int("PAYOUT_MINIMUM_CENTS", default=1000)
 PREVIEW_PAGES_BY_LENGTH = [(31, 4), (15, 3), (4, 2), (1, 1)]
 PREVIEW_IMAGE_WIDTH = env.int("PREVIEW_IMAGE_WIDTH", default=1100)
 PLATFORM_FIGURES_CACHE_SECONDS = env.int("PLATFORM_FIGURES_CACHE_SECONDS", default=300)
+# Public pages for visitors without a session, kept whole this long (core.page_cache); 0 turns
+# the cache off. At most 60: views, sales and reviews may show that late, prices never (issue 14).
+PUBLIC_PAGE_CACHE_SECONDS = min(env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60), 60)
 # Reputation tiers by points (paid sales and good reviews): the first row reached wins.
 REPUTATION_TIERS = [(1000, "gold"), (100, "silver"), (25, "bronze")]
 
@@ -409,11 +433,21 @@ READER_PAGE_DRAW_SECONDS = env.float("READER_PAGE_DRAW_SECONDS", default=10.0)
 # Page draws (child processes) at once per web process; one document draws one at a time,
 # so a heavy document waits behind itself and takes one of these at most.
 READER_DRAWS_MAX = env.int("READER_DRAWS_MAX", default=3)
+# The first pages of a version drawn ahead, at every reader width, when a copy is bought (a
+# task), so the buyer's first screen in the reader is served from storage (issue 14). 0: off,
+# as in the tests, where tasks run inline and would draw on every purchase.
+READER_PREDRAW_PAGES = env.int("READER_PREDRAW_PAGES", default=0 if TESTING else 4)
 
 # --- Views, the worker, two staff approvals (issue 12, slice "ops") ---------------
 # A listing's views count once per visitor per day (catalog.counters); one address counts at
 # most this many anonymous visitors (fresh sessions are cheap) per listing per day.
 VIEW_COUNT_SESSIONS_PER_ADDRESS = env.int("VIEW_COUNT_SESSIONS_PER_ADDRESS", default=3)
+# Counted views wait in the cache and reach the database in batches this often (the listing
+# page shows the waiting ones too): no write on the page's path (issue 14, slice "public").
+VIEW_COUNT_FLUSH_INTERVAL_SECONDS = env.int("VIEW_COUNT_FLUSH_INTERVAL_SECONDS", default=60)
+# `serve`'s worker for every queue leaves after this many tasks and a fresh one takes over, so
+# what one big task made the process grow by is given back (issue 14: ≤ 200 MB). 0: never.
+WORKER_MAX_TASKS = env.int("WORKER_MAX_TASKS", default=100)
 # How often `serve` sweeps for uploads left unfinished; a killed worker's uploads are found at
 # once (its task rows are marked abandoned), this is the net under that.
 UPLOADS_RECONCILE_INTERVAL_SECONDS = env.int("UPLOADS_RECONCILE_INTERVAL_SECONDS", default=60)
@@ -494,6 +528,10 @@ PRIVACY_TRADER_RETENTION_DAYS = env.int("PRIVACY_TRADER_RETENTION_DAYS", default
 RATE_LIMITS["erasure_password_user"] = env.str("RATE_LIMIT_ERASURE_PASSWORD_PER_USER", default="5/h")
 
 # --- Security -------------------------------------------------------------------
+# Sessions are read from the cache and written through to the database (issue 14: a signed-in
+# page read its session row first). Ending one goes through the session engine (logout,
+# privacy.erasure), so it leaves the cache too.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

@@ -28,4 +28,7 @@ os.environ["DATA_DIR"] = _data_dir
 # Tasks run inline unless a test asks for the database backend (fixture db_task_backend).
 os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
 os.environ["CACHE_URL"] = "locmemcache://studymarket-tests"
+# Pages are rendered fresh in tests (a test changes data with factories, not through the services
+# that drop cached pages); tests/storefront/test_page_cache.py turns the public page cache on.
+os.environ.setdefault("PUBLIC_PAGE_CACHE_SECONDS", "0")
 os.environ.pop("STUDYMARKET_ENV", None)

@@ -64,7 +64,7 @@ def _search_index_dir(settings: Settings, tmp_path: Path) -> None:
 @pytest.fixture
 def db_task_backend(settings: Settings, db: None) -> None:
     """Enqueue tasks in the database, as production does, instead of running them inline."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture

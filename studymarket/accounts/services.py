@@ -1,5 +1,6 @@
 import io
 import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -10,18 +11,15 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, ImageOps, UnidentifiedImageError
-from schwifty import IBAN
-from schwifty.exceptions import (
-    InvalidChecksumDigits,
-    InvalidCountryCode,
-    InvalidLength,
-    SchwiftyException,
-)
 
 from studymarket.accounts.models import PayoutSchedule, SellerProfile, User
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
+
+if TYPE_CHECKING:
+    # Pillow and schwifty (whose bank registry costs about 9 MB) are imported by the two services
+    # that use them: every web process imports this module, few ever change an avatar or an IBAN.
+    from schwifty.exceptions import SchwiftyException
 
 DISPLAY_NAME_MIN_LENGTH = 3
 DISPLAY_NAME_MAX_LENGTH = SellerProfile._meta.get_field("display_name").max_length or 60
@@ -120,6 +118,8 @@ def _avatar_reencode(avatar: UploadedFile) -> ContentFile[bytes]:
     Re-encoding drops metadata (a phone photo's EXIF holds where it was taken) and anything
     hidden after the image data.
     """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     not_an_image = ValidationError(
         {
             "avatar": _(
@@ -164,8 +164,10 @@ def _avatar_reencode(avatar: UploadedFile) -> ContentFile[bytes]:
 PAYOUT_HOLDER_MAX_LENGTH = SellerProfile._meta.get_field("payout_account_holder").max_length or 70
 
 
-def _iban_problem(error: SchwiftyException) -> str:
+def _iban_problem(error: "SchwiftyException") -> str:
     """What is wrong with the IBAN, in words the seller can act on (schwifty says it in English)."""
+    from schwifty.exceptions import InvalidChecksumDigits, InvalidCountryCode, InvalidLength
+
     if isinstance(error, InvalidCountryCode):
         return _(
             "Dit IBAN begint niet met een bestaande landcode. "
@@ -192,6 +194,9 @@ def seller_payout_details_update(
     Only IBANs in the SEPA zone: payouts are SEPA credit transfers. Raises ValidationError per
     field (``account_holder``, ``iban``, ``schedule``).
     """
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
     errors: dict[str, str] = {}
     holder = " ".join(account_holder.split())
     if not holder:

@@ -23,6 +23,7 @@ from studymarket.accounts.trader_numbers import phone_parse, registration_number
 from studymarket.core import clock
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
+from studymarket.core.page_cache import public_pages_changed
 
 LEGAL_NAME_MAX_LENGTH = SellerProfile._meta.get_field("trader_legal_name").max_length or 200
 ADDRESS_MAX_LENGTH = SellerProfile._meta.get_field("trader_address").max_length or 500
@@ -145,6 +146,7 @@ def seller_identity_update(
     if before == seller_kind and not changed and "trader_self_certified_at" not in update_fields:
         return profile
     profile.save(update_fields=update_fields)
+    public_pages_changed()  # the listing pages name a trader and their details
     if before != seller_kind:
         audit_record(
             action="seller_profile.seller_kind_changed",

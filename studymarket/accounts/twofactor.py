@@ -15,7 +15,6 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 import django_otp
-import segno
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -116,6 +115,8 @@ class QrCode:
 def totp_qr_code(device: TOTPDevice) -> QrCode:
     """The otpauth:// URL as a QR code for an inline SVG that the template draws: no image
     request, no third party, and no markup built here (so the template escapes as usual)."""
+    import segno  # only staff setting up two-factor authentication draw a QR code
+
     qr = segno.make(device.config_url, error="m")
     parts = []
     for y, row in enumerate(qr.matrix_iter(border=4)):

@@ -4,9 +4,15 @@ read-modify-write, so two requests at once cannot lose one. The search index rea
 counters for its sorts: the callers, above search, queue the re-index.
 
 View counting is once per visitor per listing per day (the application's clock decides the
-day): the hot path does one or two cache ``add``s (atomic "set if absent"); only a visitor's
-first view of the day touches the database. A visitor is something a client cannot change for
-free on every request (issue 12, finding 7: a new User-Agent per request counted again):
+day): the hot path does one or two cache ``add``s (atomic "set if absent") and never writes to
+the database: a visitor's first view of the day adds one to the listing's count waiting in the
+cache, and ``listing_views_flush`` (a periodic task, every VIEW_COUNT_FLUSH_INTERVAL_SECONDS)
+moves the waiting counts into ``Listing.view_count`` with one UPDATE per listing (issue 14: a
+write per visitor held the page up behind SQLite's one writer). The listing page shows the
+stored count plus the waiting one (``listing_views_pending``).
+
+A visitor is something a client cannot change for free on every request (issue 12, finding 7:
+a new User-Agent per request counted again):
 
 - the logged-in user;
 - else the session, for a visitor who has one (a cart, say). New anonymous sessions are cheap
@@ -83,8 +89,97 @@ def listing_view_record(
         return False
     if not user_id and not _address_has_room(listing_id=listing_id, ip=ip, day=day):
         return False
-    Listing.objects.filter(pk=listing_id).update(view_count=F("view_count") + 1)
+    _pending_add(listing_id)
     return True
+
+
+# Waiting views outlive a worker that is down for a while, not forever.
+_PENDING_SECONDS = 7 * _SECONDS_IN_DAY
+# Keys read per cache round trip when the flush reads the log or sweeps every listing.
+_FLUSH_CHUNK = 500
+# Which listings have views waiting: an append-only log in the cache, numbered by an atomic
+# counter (the cache offers no sets; a list kept by read-modify-write would lose entries when
+# two processes add at once). A listing is logged when its waiting count goes from 0 to 1, so
+# the log grows with listings viewed, not with views. Each flush reads the log from where the
+# last one stopped, minus _LOG_OVERLAP entries (a number taken but not yet written when the
+# last flush read); once a day it also sweeps every listing, for an entry lost all the same.
+_LOG_SEQUENCE = "views-log:sequence"
+_LOG_FLUSHED = "views-log:flushed"
+_LOG_OVERLAP = 1000
+_SWEPT_TODAY = "views-log:swept"
+
+
+def _pending_key(listing_id: int) -> str:
+    return f"views-pending:{listing_id}"
+
+
+def _pending_add(listing_id: int) -> None:
+    key = _pending_key(listing_id)
+    cache.add(key, 0, timeout=_PENDING_SECONDS)
+    try:
+        waiting = cache.incr(key)
+    except ValueError:  # flushed and gone between the add and the incr
+        cache.add(key, 1, timeout=_PENDING_SECONDS)
+        waiting = 1
+    if waiting == 1:
+        _log_append(listing_id)
+
+
+def _log_append(listing_id: int) -> None:
+    cache.add(_LOG_SEQUENCE, 0, timeout=None)
+    try:
+        number = cache.incr(_LOG_SEQUENCE)
+    except ValueError:  # evicted between the add and the incr: the daily sweep finds it
+        return
+    cache.set(f"views-log:{number}", listing_id, timeout=_PENDING_SECONDS)
+
+
+def listing_views_pending(*, listing_id: int) -> int:
+    """Views counted but not yet in ``Listing.view_count`` (the next flush moves them)."""
+    return int(cache.get(_pending_key(listing_id)) or 0)
+
+
+def listing_views_flush() -> int:
+    """Move the views waiting in the cache into the listings' counters; the number moved.
+
+    The listings come from the log (see above), and once a day from every listing. Each count
+    is taken out (``decr`` by what was read, so views counted meanwhile stay for the next
+    flush) before it is written: a crash in between loses those views rather than counting
+    them twice."""
+    if cache.add(_SWEPT_TODAY, 1, timeout=_SECONDS_IN_DAY):
+        ids = list(Listing.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = _logged_listings()
+    moved = 0
+    for start in range(0, len(ids), _FLUSH_CHUNK):
+        chunk = ids[start : start + _FLUSH_CHUNK]
+        waiting = cache.get_many([_pending_key(listing_id) for listing_id in chunk])
+        for listing_id in chunk:
+            count = int(waiting.get(_pending_key(listing_id)) or 0)
+            if count <= 0:
+                continue
+            try:
+                cache.decr(_pending_key(listing_id), count)
+            except ValueError:  # expired just now: nothing left to move
+                continue
+            Listing.objects.filter(pk=listing_id).update(view_count=F("view_count") + count)
+            moved += count
+    return moved
+
+
+def _logged_listings() -> list[int]:
+    """The listings logged since the last flush (and the overlap before it)."""
+    last = int(cache.get(_LOG_SEQUENCE) or 0)
+    flushed = int(cache.get(_LOG_FLUSHED) or 0)
+    if flushed > last:
+        flushed = 0  # the sequence was evicted and started again
+    first = max(1, flushed - _LOG_OVERLAP + 1)
+    ids: set[int] = set()
+    for start in range(first, last + 1, _FLUSH_CHUNK):
+        numbers = range(start, min(start + _FLUSH_CHUNK, last + 1))
+        ids.update(int(value) for value in cache.get_many([f"views-log:{n}" for n in numbers]).values())
+    cache.set(_LOG_FLUSHED, last, timeout=None)
+    return sorted(ids)
 
 
 def _address_has_room(*, listing_id: int, ip: str, day: str) -> bool:

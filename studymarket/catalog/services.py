@@ -12,6 +12,7 @@ from studymarket.catalog.models import Book, Course, Institution, Listing, Listi
 from studymarket.catalog.states import listing_transition
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
+from studymarket.core.page_cache import public_pages_changed
 from studymarket.documents.models import Document
 from studymarket.documents.previews import (
     default_preview_page_count,
@@ -149,3 +150,4 @@ def listing_unpublish(*, listing_id: int, actor: Any = None, reason: str = "") -
 def listing_preview_page_count_set(*, listing_id: int, preview_page_count: int) -> None:
     """The number of preview pages, as the finalising found it fits the current version."""
     Listing.objects.filter(pk=listing_id).update(preview_page_count=preview_page_count)
+    public_pages_changed()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from studymarket.catalog.models import Listing, ListingStatus
 from studymarket.core.audit import audit_record
+from studymarket.core.page_cache import public_pages_changed
 
 S = ListingStatus
 
@@ -61,6 +62,7 @@ def listing_transition(
             fields.append("published_at")
         listing.save(update_fields=fields)
         audit_record(action=f"listing.{to}", obj=listing, actor=actor, **details)
+        public_pages_changed()  # on sale or gone: every public page shows it at once
     return listing, before
 
 
@@ -79,4 +81,5 @@ def listing_restore(
         listing.status = to
         listing.save(update_fields=["status", "updated_at"])
         audit_record(action="listing.restored", obj=listing, actor=actor, to=str(to), **details)
+        public_pages_changed()
     return listing

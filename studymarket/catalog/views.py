@@ -25,8 +25,11 @@ from studymarket.catalog.selectors import (
     seller_listing_list,
     seller_stats,
 )
+from studymarket.core.page_cache import public_page
 
 LISTINGS_PER_PAGE = 24
+# The query parameters the listing grids read (listing_page): with any other, no page cache.
+PAGE_PARAMS = ("pagina",)
 
 
 def listing_page(request: HttpRequest, listings: QuerySet[Listing]) -> Page:
@@ -36,6 +39,10 @@ def listing_page(request: HttpRequest, listings: QuerySet[Listing]) -> Page:
 
 
 def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return public_page(request, lambda: _institution_detail(request, slug=slug), params=PAGE_PARAMS)
+
+
+def _institution_detail(request: HttpRequest, *, slug: str) -> HttpResponse:
     try:
         institution = institution_get(slug=slug)
     except Institution.DoesNotExist:
@@ -49,6 +56,12 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def programme_detail(request: HttpRequest, institution: str, slug: str) -> HttpResponse:
+    return public_page(
+        request, lambda: _programme_detail(request, institution=institution, slug=slug), params=PAGE_PARAMS
+    )
+
+
+def _programme_detail(request: HttpRequest, *, institution: str, slug: str) -> HttpResponse:
     try:
         programme = programme_get(institution_slug=institution, slug=slug)
     except Programme.DoesNotExist:
@@ -63,6 +76,14 @@ def programme_detail(request: HttpRequest, institution: str, slug: str) -> HttpR
 
 
 def course_detail(request: HttpRequest, institution: str, programme: str, slug: str) -> HttpResponse:
+    return public_page(
+        request,
+        lambda: _course_detail(request, institution=institution, programme=programme, slug=slug),
+        params=PAGE_PARAMS,
+    )
+
+
+def _course_detail(request: HttpRequest, *, institution: str, programme: str, slug: str) -> HttpResponse:
     try:
         course = course_get(institution_slug=institution, programme_slug=programme, slug=slug)
     except Course.DoesNotExist:
@@ -72,6 +93,10 @@ def course_detail(request: HttpRequest, institution: str, programme: str, slug: 
 
 
 def seller_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return public_page(request, lambda: _seller_detail(request, slug=slug), params=PAGE_PARAMS)
+
+
+def _seller_detail(request: HttpRequest, *, slug: str) -> HttpResponse:
     try:
         seller = seller_get(slug=slug)
     except SellerProfile.DoesNotExist:
@@ -87,6 +112,10 @@ def seller_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def book_detail(request: HttpRequest, isbn13: str) -> HttpResponse:
+    return public_page(request, lambda: _book_detail(request, isbn13=isbn13), params=PAGE_PARAMS)
+
+
+def _book_detail(request: HttpRequest, *, isbn13: str) -> HttpResponse:
     try:
         canonical = isbn_normalise(isbn13)
     except ValidationError:

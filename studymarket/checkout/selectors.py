@@ -1,6 +1,6 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -41,8 +41,25 @@ def _cart_items(*, user: User) -> QuerySet[CartItem]:
 
 
 def cart_listing_ids(*, user: User) -> list[int]:
-    """The listings in a signed-in buyer's cart, oldest first."""
-    return list(_cart_items(user=user).values_list("listing_id", flat=True))
+    """The listings in a signed-in buyer's cart, oldest first: _cart_items, read in two plain
+    queries (the second only for a cart that holds something), since this runs on every page
+    a signed-in buyer sees (the header's count) and building the one query with its nested
+    subqueries took a sixth of such a page's time (issue 14)."""
+    items = list(
+        CartItem.objects.filter(cart__user=user, listing__status=ListingStatus.PUBLISHED)
+        .order_by("added_at", "pk")
+        .values_list("listing_id", "added_at")
+    )
+    if not items:
+        return []
+    # cart_items_spent: bought (paid) at or after the moment it was put in the cart.
+    paid: dict[int, datetime] = {}
+    for listing_id, paid_at in OrderLine.objects.filter(
+        order__buyer=user, order__status=OrderStatus.PAID, listing_id__in={pk for pk, _added_at in items}
+    ).values_list("listing_id", "order__paid_at"):
+        if paid_at is not None and (listing_id not in paid or paid_at > paid[listing_id]):
+            paid[listing_id] = paid_at
+    return [pk for pk, added_at in items if not (pk in paid and paid[pk] >= added_at)]
 
 
 def listings_in_order(ids: Sequence[int]) -> list[Listing]:

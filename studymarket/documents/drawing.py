@@ -43,10 +43,13 @@ def reader_pages_draw(
     numbers: list[int],
     width: int,
     on_page: Callable[[int, bytes], None] | None = None,
+    waited_for: bool = False,
 ) -> DrawnPages:
     """Draw ``numbers`` (the page asked for first) ``width`` pixels wide. The page asked for
     comes back as an image or as too heavy (out of time, or the child hit a limit); the pages
-    after it only when they were quick. ``on_page`` gets each image as soon as it is drawn."""
+    after it only when they were quick. ``on_page`` gets each image as soon as it is drawn.
+    ``waited_for``: a buyer waits for the first page, which is then encoded at the fastest
+    setting (a larger file; pdf/draw.py)."""
     drawn = DrawnPages()
     with extraction_workspace() as workdir:
         source = stored_file_local(version.file.name, workdir / "source.pdf")
@@ -59,6 +62,7 @@ def reader_pages_draw(
             width=width,
             seconds=2 * settings.READER_PAGE_DRAW_SECONDS,
             ahead_seconds=_AHEAD_SECONDS,
+            asked_fast=waited_for,
         )
 
         def take(event: dict[str, Any]) -> None:

@@ -27,8 +27,6 @@ from typing import IO, Any
 from django.conf import settings
 
 from studymarket.core.storage import private_storage
-from studymarket.documents.pdf.checks import PdfRejected
-from studymarket.documents.pdf.extract import extract
 from studymarket.documents.pdf.job import READER_WIDTHS, ExtractJob, SandboxJob, job_message
 from studymarket.documents.pdf.outline import OutlineItem
 from studymarket.documents.pdf.sandbox import EXIT_TOO_COMPLEX
@@ -182,6 +180,10 @@ def extraction_run(
     if sandbox:
         sandbox_run(job, collector.take)
     else:
+        # pikepdf, pypdfium2 and Pillow only here: otherwise they load in the sandboxed child.
+        from studymarket.documents.pdf.checks import PdfRejected
+        from studymarket.documents.pdf.extract import extract
+
         try:
             extract(job, collector.take)
         except PdfRejected as rejected:

@@ -4,10 +4,6 @@ the wheel and runs offline)."""
 import functools
 from typing import Any
 
-import numpy as np
-from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
-from py3langid.modelio import load_model  # type: ignore[import-untyped]
-
 # The languages studied in the Netherlands and Belgium; restricting the model to them makes it
 # surer (a Dutch text is never taken for Afrikaans).
 LANGUAGES = ("nl", "en", "fr", "de")
@@ -19,6 +15,12 @@ _MIN_PROBABILITY = 0.7
 
 @functools.cache
 def _identifier() -> Any:
+    # Imported here, not at the top: numpy and the model are for the worker's upload pass only,
+    # and the web processes reach this module through the URLconf.
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+    from py3langid.modelio import load_model  # type: ignore[import-untyped]
+
     # Built from our languages' columns only: set_languages() would keep the full model (27 MB
     # of the worker's memory) next to them for as long as the worker lives.
     weights, priors, classes, next_move, row, output = load_model(MODEL_DIR / MODEL_FILE)

@@ -38,8 +38,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -51,6 +51,11 @@ from studymarket.documents.models import (
     OriginalityMatch,
     VersionStatus,
 )
+
+if TYPE_CHECKING:
+    # datasketch brings numpy and scipy (about 60 MB): imported only where a signature is made or
+    # read, so the web processes that reach this module through the URLconf never load it.
+    from datasketch import LeanMinHash
 
 # 4 words: a random edit of 20 % of the words leaves 0.8⁴ ≈ 41 % of the shingles intact
 # (5 words: 33 %), while runs of 4 words are still rarely shared by distinct texts (ADR 0016).
@@ -155,12 +160,16 @@ def band_ranges(threshold: float) -> tuple[tuple[int, int], ...]:
     with a fifth of its words edited, typeset again) with 0.995, one at 0.03 (distinct notes of
     the same course) with 0.11 and one at 0.01 with 0.013.
     """
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=(0.05, 0.95))
     return tuple(lsh.hashranges)
 
 
-def signature(words: list[str]) -> LeanMinHash | None:
+def signature(words: list[str]) -> "LeanMinHash | None":
     """The MinHash of a text's shingles; None when the text is too short to compare."""
+    from datasketch import LeanMinHash, MinHash
+
     items = list(shingles(words))
     if len(items) < MIN_SHINGLES:
         return None
@@ -170,17 +179,19 @@ def signature(words: list[str]) -> LeanMinHash | None:
     return LeanMinHash(minhash)
 
 
-def signature_bytes(minhash: LeanMinHash) -> bytes:
+def signature_bytes(minhash: "LeanMinHash") -> bytes:
     buffer = bytearray(minhash.bytesize(byteorder=_BYTE_ORDER))
     minhash.serialize(buffer, byteorder=_BYTE_ORDER)
     return bytes(buffer)
 
 
-def signature_load(data: bytes | memoryview) -> LeanMinHash:
+def signature_load(data: bytes | memoryview) -> "LeanMinHash":
+    from datasketch import LeanMinHash
+
     return LeanMinHash.deserialize(bytes(data), byteorder=_BYTE_ORDER)
 
 
-def band_digests(minhash: LeanMinHash) -> list[int]:
+def band_digests(minhash: "LeanMinHash") -> list[int]:
     """One signed 64-bit digest per band (it fits a BigIntegerField)."""
     values = minhash.hashvalues.astype(f"{_BYTE_ORDER}u4")
     return [
@@ -249,7 +260,7 @@ def originality_check(*, version: DocumentVersion) -> OriginalityResult:
 
 
 def _near(
-    earlier: QuerySet[DocumentVersion], minhash: LeanMinHash | None, digests: list[int]
+    earlier: QuerySet[DocumentVersion], minhash: "LeanMinHash | None", digests: list[int]
 ) -> list[tuple[int, float]]:
     """Earlier versions whose estimated similarity reaches the threshold, closest first."""
     if minhash is None:

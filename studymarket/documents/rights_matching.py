@@ -17,8 +17,8 @@ own works. Running it again gives the same rows (and keeps the record of e-mails
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from datasketch import LeanMinHash
 from django.conf import settings
 from django.db import transaction
 
@@ -36,6 +36,9 @@ from studymarket.documents.rights_holders import (
     hashes_unpack,
     text_shingle_hashes,
 )
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash  # numpy and scipy: only where originality.py makes one
 
 # Works compared exactly per upload; more would mean text that every work shares (a template).
 MAX_CANDIDATES = 50
@@ -133,7 +136,7 @@ def _candidates(texts: dict[int, str], *, exclude_owner_id: int) -> list[int]:
     return ranked[:MAX_CANDIDATES]
 
 
-def _bands(minhash: LeanMinHash | None) -> set[tuple[int, int]]:
+def _bands(minhash: "LeanMinHash | None") -> set[tuple[int, int]]:
     if minhash is None:
         return set()
     return set(enumerate(band_digests(minhash)))

@@ -3,9 +3,10 @@
 import zipfile
 from typing import IO
 
-from studymarket.documents.pdf.checks import PDF_HEADER
 from studymarket.documents.reasons import Reason
 
+# The same as pdf/checks.py's, not imported from there: that would load pikepdf into every web process.
+PDF_HEADER = b"%PDF-"
 # Bytes read to recognise a file; a PDF hidden behind other content is looked for this far.
 HEAD_BYTES = 64 * 1024
 _ZIP = b"PK\x03\x04"

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from studymarket.core.audit import audit_record
+from studymarket.core.page_cache import public_pages_changed
 from studymarket.documents.models import Document, DocumentVersion, VersionStatus
 from studymarket.documents.reasons import Reason
 
@@ -81,3 +82,4 @@ def _current_version_update(*, document_id: int) -> None:
     if newest is not None and document.current_version_id != newest:
         document.current_version_id = newest
         document.save(update_fields=["current_version", "updated_at"])
+        public_pages_changed()  # the listing's page shows the new version's facts and pages

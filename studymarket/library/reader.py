@@ -11,6 +11,11 @@ them wait for that draw rather than start their own), and at most READER_DRAWS_M
 at once in this process: a heavy document waits behind itself, never in front of another.
 A page that cannot be drawn in time is remembered as too heavy for a while, and not tried on
 every request.
+
+Once drawn, a page is served from the storage as it is (reader_page_open: one call to the
+storage, no PDF opened), with an entity tag known without the storage (reader_page_etag).
+When a copy is bought, the first pages are drawn ahead at every width (reader_pages_predraw,
+a task), so the buyer's first screen never waits for a draw.
 """
 
 import logging
@@ -19,11 +24,11 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pikepdf
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 
 from studymarket.core.storage import private_storage
 from studymarket.documents.drawing import reader_pages_draw
@@ -31,9 +36,21 @@ from studymarket.documents.extraction import extraction_workspace, stored_file_l
 from studymarket.documents.models import DocumentVersion
 from studymarket.documents.pdf.job import READER_WIDTHS
 
+if TYPE_CHECKING:
+    import pikepdf
+
 logger = logging.getLogger(__name__)
 
-__all__ = ["READER_DEFAULT_WIDTH", "READER_WIDTHS", "PageTooHeavy", "ReaderBusy", "reader_page_image"]
+__all__ = [
+    "READER_DEFAULT_WIDTH",
+    "READER_WIDTHS",
+    "PageTooHeavy",
+    "ReaderBusy",
+    "reader_page_etag",
+    "reader_page_image",
+    "reader_page_open",
+    "reader_pages_predraw",
+]
 
 READER_DEFAULT_WIDTH = 1200
 # Pages drawn per request: the one asked for and those after it, which the reader asks for
@@ -80,6 +97,22 @@ class PageSize:
 
 def reader_page_path(*, version: DocumentVersion, number: int, width: int) -> str:
     return f"reader/{version.document_id}/{version.pk}/{width}/{number}.webp"
+
+
+def reader_page_etag(*, version: DocumentVersion, number: int, width: int) -> str:
+    """The page image's entity tag, from the URL's parts alone: what is stored at a page's
+    path is never replaced. Weak: a page drawn again (its file lost) may differ in its bytes,
+    not in what it shows."""
+    return f'W/"reader-{version.pk}-{number}-{width}"'
+
+
+def reader_page_open(*, version: DocumentVersion, number: int, width: int) -> File | None:
+    """The page's stored image, open for reading; None when it was not drawn yet. One call to
+    the storage (no look before the open: on S3 each is a round trip)."""
+    try:
+        return private_storage().open(reader_page_path(version=version, number=number, width=width), "rb")
+    except FileNotFoundError:
+        return None
 
 
 def reader_page_image(*, version: DocumentVersion, number: int, width: int) -> bytes:
@@ -158,7 +191,9 @@ def _draw_and_store(
             asked.ready.set()
 
     try:
-        drawn = reader_pages_draw(version=version, numbers=wanted, width=width, on_page=on_page)
+        drawn = reader_pages_draw(
+            version=version, numbers=wanted, width=width, on_page=on_page, waited_for=True
+        )
         if drawn.too_heavy:
             _too_heavy_add(version, drawn.too_heavy)
     except Exception as error:
@@ -186,12 +221,50 @@ def _too_heavy_add(version: DocumentVersion, numbers: set[int]) -> None:
 
 
 def _stored(path: str) -> bytes | None:
-    storage = private_storage()
-    if not storage.exists(path):
+    try:
+        stored = private_storage().open(path, "rb")
+    except FileNotFoundError:
         return None
-    with storage.open(path, "rb") as stored:
+    with stored:
         data: bytes = stored.read()
         return data
+
+
+def reader_pages_predraw(*, version_id: int, pages: int, widths: tuple[int, ...] = READER_WIDTHS) -> None:
+    """Draw and store the first ``pages`` pages of the version at each of ``widths``, those not
+    stored (nor known too heavy) yet: a task's body, run when a copy is bought. Takes its turn
+    like a buyer's request (the document, then a draw slot); nobody waits for the images, so
+    they get the smaller encoding. A page ahead that is slow is left for the reader to ask for.
+    The pages' sizes (the reader's layout) are read into the cache first."""
+    version = DocumentVersion.objects.filter(pk=version_id).first()
+    if version is None or not version.file:  # gone, or a refused version's file discarded
+        return
+    reader_page_sizes(version=version)  # the reader's page needs them before any image
+    numbers = range(1, min(pages, version.page_count) + 1)
+    storage = private_storage()
+    for width in widths:
+        with _document_drawing(version.document_id):
+            too_heavy = reader_pages_too_heavy(version=version)
+            wanted = [
+                n
+                for n in numbers
+                if n not in too_heavy
+                and not storage.exists(reader_page_path(version=version, number=n, width=width))
+            ]
+            if not wanted:
+                continue
+            if not _DRAWS.acquire(timeout=_wait_seconds()):
+                raise ReaderBusy
+
+            def store(number: int, data: bytes, width: int = width) -> None:
+                _store(reader_page_path(version=version, number=number, width=width), data)
+
+            try:
+                drawn = reader_pages_draw(version=version, numbers=wanted, width=width, on_page=store)
+            finally:
+                _DRAWS.release()
+            if drawn.too_heavy:
+                _too_heavy_add(version, drawn.too_heavy)
 
 
 def _wait_seconds() -> float:
@@ -239,6 +312,8 @@ def reader_page_sizes(*, version: DocumentVersion) -> list[PageSize]:
     key = f"library:page-sizes:{version.pk}"
     sizes: list[tuple[int, int]] | None = cache.get(key)
     if sizes is None:
+        import pikepdf  # only on a cache miss: not loaded in web processes that never need it
+
         with extraction_workspace() as workdir:
             source = stored_file_local(version.file.name, workdir / "source.pdf")
             with pikepdf.open(source) as pdf:
@@ -247,7 +322,9 @@ def reader_page_sizes(*, version: DocumentVersion) -> list[PageSize]:
     return [PageSize(width=w, height=h) for w, h in sizes]
 
 
-def _visible_size(page: pikepdf.Page) -> tuple[int, int]:
+def _visible_size(page: "pikepdf.Page") -> tuple[int, int]:
+    import pikepdf
+
     x0, y0, x1, y1 = (float(v) for v in page.cropbox)
     width, height = max(round(abs(x1 - x0)), 1), max(round(abs(y1 - y0)), 1)
     # qpdf copies an inherited /Rotate onto each page when it lists them.

@@ -25,7 +25,6 @@ from studymarket.core.audit import audit_record
 from studymarket.documents.extraction import extraction_workspace, stored_file_local
 from studymarket.documents.models import Document, DocumentVersion
 from studymarket.library.models import Download, Entitlement, StampedCopy, StampedCopyStatus
-from studymarket.library.stamping import StampError, stamp_pdf
 from studymarket.library.states import stamped_copy_transition
 
 logger = logging.getLogger(__name__)
@@ -53,6 +52,9 @@ def entitlement_grant(
     audit_record(action="entitlement.granted", obj=entitlement, document=document.pk)
     if document.current_version is not None:
         stamped_copy_request(entitlement=entitlement, version=document.current_version)
+        if settings.READER_PREDRAW_PAGES:
+            # The reader's first screen, drawn before the buyer opens it (library/reader.py).
+            transaction.on_commit(partial(_predraw_enqueue, document.current_version.pk))
     return entitlement
 
 
@@ -102,6 +104,9 @@ def stamped_copy_request(*, entitlement: Entitlement, version: DocumentVersion) 
 def stamped_copy_build(*, stamped_copy_id: int) -> StampedCopy:
     """Stamp the buyer's copy and store it privately (the task's body). A ready copy returns
     at once; a second worker building the same copy at the same time loses quietly."""
+    # pikepdf and reportlab for the worker only: the web processes import this module too.
+    from studymarket.library.stamping import StampError, stamp_pdf
+
     copy = StampedCopy.objects.select_related("entitlement__buyer", "version").get(pk=stamped_copy_id)
     if copy.status == StampedCopyStatus.READY or not copy.entitlement.is_active:
         return copy
@@ -196,6 +201,12 @@ class AccessRevoked(Exception):
 
 def _ip_hash(ip: str) -> str:
     return hashlib.blake2b(ip.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16).hexdigest()
+
+
+def _predraw_enqueue(version_id: int) -> None:
+    from studymarket.library.tasks import reader_pages_predraw_task
+
+    reader_pages_predraw_task.enqueue(version_id, settings.READER_PREDRAW_PAGES)
 
 
 def _enqueue(stamped_copy_id: int) -> None:

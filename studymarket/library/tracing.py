@@ -38,7 +38,6 @@ from studymarket.documents.extraction import (
 )
 from studymarket.documents.pdf.job import ExtractJob
 from studymarket.documents.rejections import reason_text
-from studymarket.library.stamping import content_marks, metadata_marks_read
 
 if TYPE_CHECKING:
     from studymarket.library.selectors import CopyTrace
@@ -94,6 +93,10 @@ def pdf_traces_read(path: Path, *, workdir: Path, pages: list[int] | None = None
     """The traces in the PDF at ``path`` (a file of its own in ``workdir``, a folder from
     documents.extraction.extraction_workspace), read from every page or from ``pages`` (those
     past the end are left out). Raises TraceUnreadable."""
+    # stamping loads pikepdf and reportlab: here, not at import (library.selectors, reached
+    # from the URLconf, imports this module).
+    from studymarket.library.stamping import content_marks, metadata_marks_read
+
     out = workdir / "trace-out"
     out.mkdir(exist_ok=True)
     job = ExtractJob(

@@ -33,6 +33,7 @@ import logging
 import secrets
 from datetime import timedelta
 from functools import partial
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -186,7 +187,10 @@ def _access_end(user: User) -> None:
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=1000)
         if session.get_decoded().get("_auth_user_id") == key
     ]
-    Session.objects.filter(session_key__in=ended).delete()
+    # Through the session engine, so a cached session (cached_db) leaves the cache too.
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore
+    for session_key in ended:
+        session_store(session_key).delete()
     TOTPDevice.objects.filter(user=user).delete()
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()

@@ -6,10 +6,10 @@ from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.db.utils import IntegrityError
-from text_unidecode import unidecode  # type: ignore[import-untyped]  # sepaxml's own, see below
 
 from studymarket.accounts.models import TRADER_FIELDS, SellerKind, SellerProfile
 from studymarket.catalog.models import Follow, Listing, ListingStatus
+from studymarket.core.page_cache import public_pages_changed
 from studymarket.documents.models import Document, DocumentPage, DocumentVersion
 from studymarket.ledger.models import Payout, PayoutBatch
 from studymarket.privacy.scrub import text_scrub
@@ -58,12 +58,16 @@ def seller_erase(*, seller: SellerProfile, pseudonym: str, needles: list[str]) -
         setattr(seller, field, "")
     seller.trader_self_certified_at = None
     seller.save()
+    public_pages_changed()  # no cached page may show the erased name, photo or details
     return files
 
 
 def _payouts_anonymise(seller: SellerProfile, needles: list[str]) -> None:
     """Payouts keep amount, date and IBAN (the books' evidence of the payment), not the name. The
     SEPA files name the creditor as sepaxml wrote it: in ASCII, at most 70 characters."""
+    # sepaxml's own transliteration (about 5 MB of tables): imported only for an erasure.
+    from text_unidecode import unidecode  # type: ignore[import-untyped]
+
     payouts = Payout.objects.filter(seller=seller)
     holders = set(payouts.exclude(account_holder="").values_list("account_holder", flat=True))
     forms = {*needles, *holders}

@@ -2,16 +2,17 @@
 
 from django_tasks import task
 
+from studymarket.core.task_queues import TASK_PRIORITY_BULK, TASK_PRIORITY_SOON
 from studymarket.privacy.erasure import trader_records_purge
 from studymarket.privacy.export import data_export_build, data_exports_expire
 
 
-@task()
+@task(priority=TASK_PRIORITY_SOON)
 def data_export_build_task(export_id: int) -> None:
     data_export_build(export_id=export_id)
 
 
-@task()
+@task(priority=TASK_PRIORITY_BULK)
 def privacy_housekeeping_task() -> None:
     """Periodic: delete data exports past PRIVACY_EXPORT_DAYS and trader records past their
     retention (DSA art. 30(3))."""

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from stdnum import isbn
 from tantivy import Filter, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
 
 # Longer words are dropped by the analyzers: nobody searches for 40-letter words, and hostile
@@ -89,10 +90,34 @@ def _word(plain: str) -> Word:
     return Word(plain=plain, stems=stems)
 
 
+# Digits in groups separated by hyphens or spaces, as ISBNs are printed: "978-1-86152-947-3",
+# "90 430 3623 X". Only a valid ISBN (check digit) is read as one.
+# A leading "ISBN" / "ISBN-13:" goes with it (no listing has the word "isbn" in its text).
+_ISBN_WRITTEN = re.compile(
+    r"(?:\bisbn(?:-?1[03])?:?\s*)?(?<![0-9A-Za-z])([0-9](?:[- ]?[0-9]){8,11}(?:[- ]?[0-9Xx]))(?![0-9A-Za-z])",
+    re.IGNORECASE,
+)
+
+
+def isbns_joined(text: str) -> str:
+    """The text with every ISBN written with hyphens or spaces, or as an ISBN-10, replaced by
+    its ISBN-13 digits: the form the index holds (catalog stores ISBN-13s), so that
+    "978-1-86152-947-3" finds what "9781861529473" finds instead of the words 978, 1, 86152 …"""
+
+    def joined(match: re.Match[str]) -> str:
+        compact = isbn.compact(match.group(1))
+        if not isbn.is_valid(compact):
+            return match.group()
+        return str(isbn.to_isbn13(compact))
+
+    return _ISBN_WRITTEN.sub(joined, text)
+
+
 def query_plan(text: str) -> list[Group]:
     """The user's text as required groups of words. Never raises: anything that is not a word
     is ignored, so no input can break a query."""
-    plains = [token for token in analyzer("plain").analyze(text or "") if token][:MAX_QUERY_WORDS]
+    text = isbns_joined(text or "")
+    plains = [token for token in analyzer("plain").analyze(text) if token][:MAX_QUERY_WORDS]
     groups: list[Group] = []
     i = 0
     while i < len(plains):

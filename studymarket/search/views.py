@@ -27,6 +27,7 @@ from studymarket.catalog.models import DocumentType, Language, Listing
 from studymarket.catalog.selectors import course_find, institution_find, listing_published_in_order
 from studymarket.core.formatting import money_display
 from studymarket.core.money import Money
+from studymarket.core.page_cache import public_page
 from studymarket.core.ratelimits import rate_limited
 from studymarket.search import service as search_service
 
@@ -328,8 +329,19 @@ def _wants_fragment(request: HttpRequest) -> bool:
     )
 
 
+# The parameters search_params_parse reads: with any other, the page cache is passed by.
+SEARCH_PARAMS = ("q", *FACET_PARAMS.values(), "sortering", "pagina")
+
+
 @rate_limited("search_ip")
 def search(request: HttpRequest) -> HttpResponse:
+    # A visitor without a session may get the page another visitor's same search made within
+    # the minute (core.page_cache); it still counts against the limit, which is also there
+    # against scraping (ASVS 2.4.1), not only to spare the engine.
+    return public_page(request, lambda: _search(request), params=SEARCH_PARAMS)
+
+
+def _search(request: HttpRequest) -> HttpResponse:
     params = search_params_parse(request.GET)
     result = search_service.search(_search_query(params))
     page_size = int(settings.SEARCH_PAGE_SIZE)

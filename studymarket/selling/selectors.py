@@ -112,8 +112,35 @@ def _seller_document(document: Document) -> SellerDocument:
     return SellerDocument(document=document, version=versions[0], listing=listing)
 
 
+# What the dashboard shows of each document (selling/dashboard.html, SellerDocument.phase, .title,
+# .earnings, .can_upload_new_version): the seller's main page reads only these columns of the
+# wide rows (issue 14). A field the dashboard starts to show must be added here, or each row costs
+# a query (tests/selling/test_dashboard_queries.py counts them).
+_DASHBOARD_DOCUMENT_FIELDS = (
+    "created_at",
+    "current_version_id",
+    "listing__title",
+    "listing__price_cents",
+    "listing__status",
+    "listing__sold_count",
+)
+_DASHBOARD_VERSION_FIELDS = ("document_id", "number", "status", "original_name")
+
+
 def seller_document_list(*, seller: SellerProfile) -> list[SellerDocument]:
-    documents = _with_versions(Document.objects.filter(seller=seller).order_by("-created_at", "-pk"))
+    """The seller's documents for the dashboard, the newest first."""
+    documents = (
+        Document.objects.filter(seller=seller)
+        .order_by("-created_at", "-pk")
+        .select_related("listing")
+        .only(*_DASHBOARD_DOCUMENT_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=DocumentVersion.objects.order_by("-number").only(*_DASHBOARD_VERSION_FIELDS),
+            )
+        )
+    )
     return [_seller_document(document) for document in documents if document.versions.all()]
 
 

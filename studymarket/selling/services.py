@@ -41,6 +41,7 @@ from studymarket.catalog.services import (
 )
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
+from studymarket.core.page_cache import public_pages_changed
 from studymarket.documents.models import Document, DocumentVersion, VersionStatus
 from studymarket.documents.previews import (
     default_preview_page_count,
@@ -196,6 +197,8 @@ def _listing_update(
     audit_record(
         action="listing.updated", obj=listing, actor=listing.seller.user, price_cents=listing.price_cents
     )
+    # A new price, title or description shows on every public page at once (no cached page).
+    public_pages_changed()
     return listing
 
 
@@ -363,6 +366,8 @@ def listing_finalize(*, listing_id: int) -> Listing:
         # A new version of a listing on sale: its pages in the index change too. (A listing
         # put on sale just now was sent to the index by listing_publish.)
         search_index_later(listing_ids=[listing_id])
+    # The current version's preview pages and facts (a new version, other preview pages).
+    public_pages_changed()
     return finalized
 
 

@@ -15,7 +15,6 @@ from studymarket.selling.earnings_statement import (
     earnings_statement_years,
 )
 from studymarket.selling.earnings_statement_csv import earnings_statement_csv
-from studymarket.selling.earnings_statement_pdf import earnings_statement_pdf
 
 
 def _statement(seller: SellerProfile, year: int) -> EarningsStatement:
@@ -53,6 +52,9 @@ def statement(request: HtmxHttpRequest, seller: SellerProfile) -> HttpResponse:
 @never_cache
 @seller_required
 def statement_pdf(request: HtmxHttpRequest, seller: SellerProfile, year: int) -> HttpResponse:
+    # reportlab (and Pillow) load on the first statement asked for, not in every web process.
+    from studymarket.selling.earnings_statement_pdf import earnings_statement_pdf
+
     content = earnings_statement_pdf(_statement(seller, year))
     return _download(
         content, content_type="application/pdf", filename=f"jaaroverzicht-{year}-studymarket.pdf"

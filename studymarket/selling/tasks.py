@@ -7,24 +7,25 @@ from django_tasks import task, task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from studymarket.core.task_queues import TASK_PRIORITY_SOON, TASK_PRIORITY_SWEEP
 from studymarket.core.task_rows import task_results_abandoned
 from studymarket.selling.services import listing_finalize, upload_process, uploads_reconcile
 
 
-@task()
+@task(priority=TASK_PRIORITY_SOON)
 def upload_process_task(version_id: int) -> None:
     """Process an uploaded version, then put its listing on sale if it is ready: the one chain
     from upload to "on sale" (services.upload_process)."""
     upload_process(version_id=version_id)
 
 
-@task()
+@task(priority=TASK_PRIORITY_SOON)
 def listing_finalize_task(listing_id: int) -> None:
     """Draw the preview pages the seller chose and put the listing on sale when it is ready."""
     listing_finalize(listing_id=listing_id)
 
 
-@task()
+@task(priority=TASK_PRIORITY_SWEEP)
 def uploads_reconcile_task() -> None:
     """Queued periodically by `serve` (config/periodic.py; cron at scale): uploads a killed
     worker or a lost task left unfinished."""

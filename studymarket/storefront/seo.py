@@ -12,11 +12,12 @@ from urllib.parse import urlencode, urljoin
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse, translate_url
+from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from studymarket.catalog.models import Listing
+from studymarket.core.translated_urls import translated_url
 from studymarket.documents.models import DocumentPage
 
 # The query parameter of paginated lists (catalog/_listing_grid.html): page 2 and on are pages
@@ -62,7 +63,7 @@ def canonical_path(request: HttpRequest) -> str:
 def language_alternates(path: str) -> list[tuple[str, str]]:
     """(hreflang, absolute URL) of the page at ``path`` in each language, and x-default (the
     default language, which has no prefix). Empty for a page that has no other language (a 404)."""
-    alternates = [(code, translate_url(path, code)) for code, _name in settings.LANGUAGES]
+    alternates = [(code, translated_url(path, code)) for code, _name in settings.LANGUAGES]
     if len({url for _code, url in alternates}) < len(alternates):
         return []  # translate_url found no match: the same address for every language
     default = dict(alternates)[settings.LANGUAGE_CODE]

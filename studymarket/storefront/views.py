@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
-from studymarket.catalog.counters import listing_view_record
+from studymarket.catalog.counters import listing_view_record, listing_views_pending
 from studymarket.catalog.models import Listing, ListingStatus
 from studymarket.catalog.selectors import (
     course_popular_list,
@@ -11,6 +11,7 @@ from studymarket.catalog.selectors import (
     listing_get_for_page,
     listing_recent_list,
 )
+from studymarket.core.page_cache import public_page
 from studymarket.core.ratelimits import client_ip
 from studymarket.documents.selectors import preview_pages, toc_entries
 from studymarket.reviews.selectors import review_form_state, review_list_for_listing
@@ -20,19 +21,37 @@ from studymarket.storefront.seo import json_ld, listing_structured_data
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
+    return public_page(
         request,
-        "storefront/home.html",
-        {
-            "popular_courses": course_popular_list(),
-            "institutions": institution_list(),
-            "recent_listings": listing_recent_list(),
-            "figures": platform_figures(),
-        },
+        lambda: render(
+            request,
+            "storefront/home.html",
+            {
+                "popular_courses": course_popular_list(),
+                "institutions": institution_list(),
+                "recent_listings": listing_recent_list(),
+                "figures": platform_figures(),
+            },
+        ),
     )
 
 
 def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    # The page may come from the public page cache; the visit is counted either way, after it.
+    response = public_page(request, lambda: _listing_page(request, pk=pk, slug=slug))
+    if response.status_code == 200:
+        listing_view_record(
+            listing_id=pk,
+            user_id=request.user.pk if request.user.is_authenticated else None,
+            # Only a session that exists: loading it drops the key of a made-up cookie.
+            session_key=request.session.session_key if request.session.keys() else None,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+    return response
+
+
+def _listing_page(request: HttpRequest, *, pk: int, slug: str) -> HttpResponse:
     try:
         listing = listing_get_for_page(pk=pk)
     except Listing.DoesNotExist:
@@ -53,8 +72,9 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "listing": listing,
         "canonical_path": listing.get_absolute_url(),
         "version": version,
-        # Shown as it was before this visit; the visit is counted after.
-        "view_count": listing.view_count,
+        # Shown as it was before this visit (with the views not yet flushed to the database);
+        # the visit is counted after.
+        "view_count": listing.view_count + listing_views_pending(listing_id=listing.pk),
         "preview_pages": pages,
         "toc": toc_entries(version=version) if version else [],
         "reviews": review_list_for_listing(listing=listing),
@@ -65,13 +85,4 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "structured_data": json_ld(listing_structured_data(listing=listing, preview_pages=list(pages))),
         "guarantee_days": settings.GUARANTEE_WINDOW_DAYS,
     }
-    response = render(request, "storefront/listing_detail.html", context)
-    listing_view_record(
-        listing_id=listing.pk,
-        user_id=request.user.pk if request.user.is_authenticated else None,
-        # Only a session that exists: loading it drops the key of a made-up cookie.
-        session_key=request.session.session_key if request.session.keys() else None,
-        ip=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
-    return response
+    return render(request, "storefront/listing_detail.html", context)

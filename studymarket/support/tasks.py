@@ -2,10 +2,11 @@
 
 from django_tasks import task
 
+from studymarket.core.task_queues import TASK_PRIORITY_SOON
 from studymarket.documents.rights_mail import rights_holder_decision_notify
 
 
-@task()
+@task(priority=TASK_PRIORITY_SOON)
 def rights_holder_decision_notify_task(version_id: int, listing_url: str) -> None:
     """E-mail staff's decision on a held upload to the rights holders whose work it repeats
     (each at most once: documents.rights_mail)."""

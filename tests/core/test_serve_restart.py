@@ -157,6 +157,51 @@ def test_after_a_healthy_run_the_pause_is_short_again(web, monkeypatch):
     assert [line.rsplit(" in ", 1)[1] for line in err.lines[:3]] == ["0.1 s."] * 3
 
 
+def test_a_worker_that_leaves_by_plan_is_replaced_at_once_without_a_warning(web, monkeypatch):
+    # db_worker --max-tasks: the worker ends with exit code 0 after its share of tasks.
+    monkeypatch.setattr(serve, "PLANNED_EXIT_MIN_SECONDS", 0.05)
+    web_child, url = web
+    out, err, lost = Log(), Log(), []
+    worker = _Child(
+        start=_python("import time; time.sleep(0.1)"), restart=True, on_exit=lambda: lost.append(1)
+    )
+    supervisor = _Supervisor(out, err)
+    starts: list[int] = []
+
+    def scenario() -> None:
+        _wait_for(lambda: _answers(url), seconds=30, what="the web server")
+
+        def five_seen() -> bool:
+            child = supervisor.children["task worker"]
+            if child is not None and child.pid not in starts:
+                starts.append(child.pid)
+            return len(starts) >= 5
+
+        # Five workers one after another within 5 s, and no warning: no back-off between them.
+        _wait_for(five_seen, seconds=5, what="five workers in turn")
+
+    code, errors = _run(supervisor, {"web server": web_child, "task worker": worker}, url, scenario)
+
+    assert (errors, code) == ([], 0)
+    assert err.lines == []
+    assert lost == []  # nothing was running when it left: no rows to mark abandoned
+
+
+def test_a_worker_that_leaves_by_plan_at_once_again_and_again_gets_the_back_off(web):
+    web_child, url = web
+    out, err = Log(), Log()
+    worker = _Child(start=_python("raise SystemExit(0)"), restart=True)
+    supervisor = _Supervisor(out, err)
+
+    def scenario() -> None:
+        _wait_for(lambda: err.count("starting it again") >= 3, seconds=30, what="three quick exits")
+
+    code, errors = _run(supervisor, {"web server": web_child, "task worker": worker}, url, scenario)
+
+    assert (errors, code) == ([], 0)
+    assert [line.rsplit(" in ", 1)[1] for line in err.lines[:3]] == ["0.1 s.", "0.2 s.", "0.4 s."]
+
+
 def test_when_the_web_server_dies_everything_stops(web):
     web_child, url = web
     out, err = Log(), Log()

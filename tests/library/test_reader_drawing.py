@@ -42,7 +42,7 @@ class _Gate:
         self._count = threading.Lock()
         real = reader.reader_pages_draw
 
-        def gated(*, version, numbers, width, on_page=None):
+        def gated(*, version, numbers, width, **options):
             with self._count:
                 self.inside[version.pk] = self.inside.get(version.pk, 0) + 1
                 self.most[version.pk] = max(self.most.get(version.pk, 0), self.inside[version.pk])
@@ -50,7 +50,7 @@ class _Gate:
                 if version.pk == self.held:
                     self.started.set()
                     assert self.release.wait(WAIT)
-                return real(version=version, numbers=numbers, width=width, on_page=on_page)
+                return real(version=version, numbers=numbers, width=width, **options)
             finally:
                 with self._count:
                     self.inside[version.pk] -= 1

@@ -97,7 +97,7 @@ def test_a_buyer_downloads_their_data_deletes_the_account_and_no_trace_is_left(
         username=BUYER["email"], ip_address="127.0.0.1", user_agent="x", get_data="", post_data="",
         http_accept="*/*", path_info="/account/inloggen/", failures_since_start=1,
     )  # fmt: skip
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}):
         # A password-reset mail waiting for the worker: its task row holds the address.
         password_reset_mail_task.enqueue(BUYER["email"], "testserver", False, "nl")
     assert DBTaskResult.objects.count() == 1

@@ -132,9 +132,21 @@ def test_page_hits_of_a_result_page_come_from_one_query_when_they_fit(backend, m
     assert len(calls) == 2  # the listings, then the pages of all five
 
 
-def test_the_total_and_the_facets_come_from_one_aggregation(backend):
-    assert tantivy_querying._price_buckets_partition()
-    assert "total" not in tantivy_querying.AGGREGATION  # the price buckets add up to it
+def test_the_total_and_the_facets_come_from_the_one_search_for_the_page(backend, monkeypatch):
+    searcher = backend._searcher()
+    calls = []
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(searcher, name)
+
+        def search(self, *args, **kwargs):
+            calls.append(kwargs)
+            return searcher.search(*args, **kwargs)
+
+        def aggregate(self, *args, **kwargs):
+            raise AssertionError("no aggregation: it visits every match")
+
     backend.index(
         [
             doc(1, "Marketing basis", price_cents=199),
@@ -143,9 +155,13 @@ def test_the_total_and_the_facets_come_from_one_aggregation(backend):
             doc(4, "Boekhouding", price_cents=700),
         ]
     )
+    searcher = backend._searcher()
+    monkeypatch.setattr(backend, "_searcher", lambda: Counting())
     result = backend.search(SearchQuery(text="marketing", page_size=2))
-    assert result.total == 3
+    assert (result.total, result.total_capped) == (3, False)
     assert len(result.hits) == 2
+    assert [call["count"] for call in calls[:1]] == [False]  # no count collector: WAND may skip
+    monkeypatch.undo()
     assert result.facets["price"] == [
         FacetValue(value="-499", label="-499", count=1),
         FacetValue(value="500-999", label="500-999", count=1),
@@ -162,6 +178,54 @@ def test_the_total_and_the_facets_come_from_one_aggregation(backend):
     newest = backend.search(SearchQuery(text="", sort="newest"))
     assert newest.total == 4
     assert backend.search(SearchQuery(text="geschiedenis")).total == 0
+
+
+def test_the_count_stops_at_the_limit_and_the_facets_count_the_best(backend, monkeypatch):
+    monkeypatch.setattr(tantivy_querying, "COUNT_LIMIT", 3)
+    backend.index(
+        [
+            doc(1, course_name="Algemeen", title="Statistiek statistiek statistiek", language="en"),
+            doc(2, course_name="Algemeen", title="Statistiek statistiek"),
+            doc(3, course_name="Algemeen", title="Statistiek voor economen"),
+            doc(4, course_name="Algemeen", title="Statistiek, een inleiding voor wie begint met cijfers"),
+            doc(
+                5,
+                course_name="Algemeen",
+                title="Statistiek en kansrekening voor de eerste bachelor en de schakeljaren",
+            ),
+            doc(6, course_name="Algemeen", title="Boekhouden"),
+        ]
+    )
+    result = backend.search(SearchQuery(text="statistiek", page_size=10))
+    assert (result.total, result.total_capped) == (3, True)
+    assert len(result.hits) == 5  # the hits themselves are not limited
+    best = [hit.listing_id for hit in result.hits[:3]]
+    # The facets count the best three matches, the English one among them.
+    assert sum(value.count for value in result.facets["language"]) == 3
+    languages = {listing_id: "en" if listing_id == 1 else "nl" for listing_id in best}
+    assert {value.value: value.count for value in result.facets["language"]} == {
+        language: list(languages.values()).count(language) for language in set(languages.values())
+    }
+    pages = [
+        [
+            hit.listing_id
+            for hit in backend.search(SearchQuery(text="statistiek", page=page, page_size=2)).hits
+        ]
+        for page in (1, 2, 3)
+    ]
+    assert sorted(sum(pages, [])) == [1, 2, 3, 4, 5]
+    monkeypatch.setattr(tantivy_querying, "COUNT_LIMIT", 5)
+    exact = backend.search(SearchQuery(text="statistiek"))
+    assert (exact.total, exact.total_capped) == (5, False)
+    assert {value.value: value.count for value in exact.facets["language"]} == {"nl": 4, "en": 1}
+
+
+def test_facet_values_are_named_from_their_codes_in_a_new_process_too(backend):
+    backend.index([doc(1, "Marketing", institution_slug="ku-leuven", academic_year="2024/2025")])
+    tantivy_querying._facet_values.clear()
+    result = backend.search(SearchQuery(text="marketing"))
+    assert [f.value for f in result.facets["institution"]] == ["ku-leuven"]
+    assert [f.value for f in result.facets["academic_year"]] == ["2024/2025"]
 
 
 def test_the_service_checks_the_hits_by_primary_key_alone(backend_name, indexed):
@@ -188,3 +252,17 @@ def test_the_service_checks_the_hits_by_primary_key_alone(backend_name, indexed)
     )
     assert "ORDER BY" not in check
     assert '"status" =' not in check
+
+
+def test_the_search_page_says_more_than_when_the_count_stopped(backend_name, indexed, monkeypatch, client):
+    from tests.search.searching import listing_make
+
+    if backend_name != "tantivy":
+        pytest.skip("tantivy backend only (the postgres one: test_postgres_speed.py)")
+    monkeypatch.setattr(tantivy_querying, "COUNT_LIMIT", 2)
+    for n in range(3):
+        listing_make(title=f"Statistiek {n}")
+    indexed()
+    response = client.get("/zoeken/", {"q": "statistiek"})
+    assert response.status_code == 200
+    assert "Meer dan 2 resultaten voor “statistiek”" in response.content.decode()

@@ -8,7 +8,8 @@ language, so it translates the path here and set_language only has to follow it.
 
 from django import template
 from django.http import HttpRequest
-from django.urls import translate_url
+
+from studymarket.core.translated_urls import translated_url
 
 register = template.Library()
 
@@ -18,4 +19,4 @@ def path_in_language(context: template.Context, language: str) -> str:
     request: HttpRequest | None = context.get("request")
     if request is None:
         return "/"
-    return translate_url(request.get_full_path(), language)
+    return translated_url(request.get_full_path(), language)

@@ -43,6 +43,8 @@ class DrawJob:
     width: int
     seconds: float  # the page asked for may take this long; past it, it is too heavy
     ahead_seconds: float  # each page after it this long; the first slower one ends the run
+    # A buyer waits for the page asked for: encoded at the fastest setting (a larger file).
+    asked_fast: bool = False
 
 
 SandboxJob = ExtractJob | DrawJob

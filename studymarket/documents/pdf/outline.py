@@ -1,6 +1,8 @@
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pypdfium2 as pdfium
+if TYPE_CHECKING:  # OutlineItem is imported by modules that never open a PDF
+    import pypdfium2 as pdfium
 
 # A hostile PDF may hold a huge or deeply nested outline; a table of contents
 # for buyers needs neither.
@@ -15,7 +17,7 @@ class OutlineItem:
     page: int | None  # 1-based; None when the bookmark points nowhere in this file
 
 
-def outline_items(document: pdfium.PdfDocument) -> list[OutlineItem]:
+def outline_items(document: "pdfium.PdfDocument") -> list[OutlineItem]:
     items: list[OutlineItem] = []
     for bookmark in document.get_toc(max_depth=_MAX_DEPTH):
         try:

@@ -22,9 +22,6 @@ def main() -> int:
     events = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     try:
-        from studymarket.documents.pdf.checks import PdfRejected
-        from studymarket.documents.pdf.draw import draw
-        from studymarket.documents.pdf.extract import extract
         from studymarket.documents.pdf.job import DrawJob, job_load
 
         job = job_load(json.load(sys.stdin))
@@ -33,13 +30,21 @@ def main() -> int:
             events.write(json.dumps(event, ensure_ascii=False) + "\n")
             events.flush()
 
-        try:
-            if isinstance(job, DrawJob):
-                draw(job, emit)
-            else:
+        if isinstance(job, DrawJob):
+            # A buyer waits for this one: only what drawing needs is loaded (no pikepdf, no
+            # text extraction), which is most of a short child's time. draw() reports a
+            # refusal itself.
+            from studymarket.documents.pdf.draw import draw
+
+            draw(job, emit)
+        else:
+            from studymarket.documents.pdf.checks import PdfRejected
+            from studymarket.documents.pdf.extract import extract
+
+            try:
                 extract(job, emit)
-        except PdfRejected as rejected:
-            emit({"event": "rejected", "code": rejected.code.value, "params": rejected.params})
+            except PdfRejected as rejected:
+                emit({"event": "rejected", "code": rejected.code.value, "params": rejected.params})
     except MemoryError:
         # Nothing more can be allocated, not even a message: the exit status says it.
         os._exit(EXIT_TOO_COMPLEX)

@@ -85,6 +85,9 @@ PRICE_BUCKETS: tuple[tuple[int | None, int | None], ...] = (
     (1500, None),
 )
 FACET_KEYS = ("institution", "course", "document_type", "academic_year", "language", "price")
+# The total and the facet counts stop here: past it the result says ``total_capped`` and the
+# page "more than 1.000" (counting every match of a common word is what made searching slow).
+COUNT_LIMIT = 1000
 # Page hits returned per listing, best first.
 PAGE_HITS_PER_LISTING = 3
 

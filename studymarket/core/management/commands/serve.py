@@ -1,13 +1,14 @@
 """`python manage.py serve`: the one command behind `make run`.
 
 Prepares the database and static files, loads the demo data, then runs the web
-server (granian) and the background-task worker (django-tasks-db) side by side
-until Ctrl-C or SIGTERM, or until the web server dies. A worker that dies is started
-again, after a pause that doubles with each quick death (a worker that crashes at once
-must not spin); the task rows it was running are marked abandoned (core.task_rows) and
-the periodic sweeps queued at once, so an upload it was processing resumes within
-seconds. Meanwhile it queues the periodic tasks (settings.PERIODIC_TASKS,
-config/periodic.py) for the worker.
+server (granian) and two background-task workers (django-tasks-db) side by side
+until Ctrl-C or SIGTERM, or until the web server dies: one for every queue, one for the
+urgent queue only (core.task_queues), so a buyer's PDF never waits behind a long bulk
+task. A worker that dies is started again, after a pause that doubles with each quick
+death (a worker that crashes at once must not spin); the task rows it was running are
+marked abandoned (core.task_rows) and the periodic sweeps queued at once, so an upload it
+was processing resumes within seconds. Meanwhile it queues the periodic tasks
+(settings.PERIODIC_TASKS, config/periodic.py) for the workers.
 """
 
 from __future__ import annotations
@@ -27,16 +28,18 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.module_loading import import_string
 from django_tasks import task_backends
 from django_tasks.base import Task
 from django_tasks_db import DatabaseBackend
 
+from studymarket.core.task_queues import URGENT_QUEUE
 from studymarket.core.task_rows import task_results_abandon, task_workers_running
 
 READY_TIMEOUT_SECONDS = 60
+# A migration of a big database may take long; a step that hangs must still end.
+PREPARE_TIMEOUT_SECONDS = 3600
 STOP_TIMEOUT_SECONDS = 15
 POLL_SECONDS = 0.2
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -46,6 +49,12 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 RESTART_FIRST_DELAY_SECONDS = 1.0
 RESTART_MAX_DELAY_SECONDS = 60.0
 HEALTHY_SECONDS = 60.0
+# A worker that leaves by plan (exit code 0 after --max-tasks) is replaced at once, unless it
+# left this soon after its start: then it is treated as dying, with back-off, and cannot spin.
+PLANNED_EXIT_MIN_SECONDS = 1.0
+# The urgent worker looks for work this often when idle (the other one every second, the
+# default): the wait before a buyer's PDF is started, at the cost of one small query each time.
+URGENT_POLL_SECONDS = 0.5
 # Our workers' ids name this host and this process, so a later `serve` can tell that the
 # worker behind a row left running is gone (django-tasks-db 0.13 keeps no worker heartbeat).
 WORKER_ID_PREFIX = "serve"
@@ -76,11 +85,12 @@ class Command(BaseCommand):
 
         try:
             self.stdout.write("Preparing the database, static files and demo data...")
-            call_command("migrate", interactive=False, verbosity=0)
-            call_command("collectstatic", interactive=False, verbosity=0)
+            steps = [["migrate", "--no-input", "-v", "0"], ["collectstatic", "--no-input", "-v", "0"]]
             # A real shop (production without DEMO_MODE) gets no demo accounts: their password is public.
             if not options["no_demo_data"] and (not settings.PRODUCTION or settings.DEMO_MODE):
-                call_command("demo_data")
+                steps.append(["demo_data"])
+            for step in steps:
+                _prepare(step)
         except KeyboardInterrupt:
             raise CommandError("Interrupted before the server started.") from None
 
@@ -122,12 +132,39 @@ class Command(BaseCommand):
         ]  # fmt: skip
         children = {"web server": _Child(start=lambda: _spawn(web, environment))}
         if isinstance(task_backends["default"], DatabaseBackend):
-            worker = _Worker(environment, ticker, self.stderr.write)
+            # Every queue, urgent tasks first by their priority (they are taken here too
+            # while the urgent worker is down).
+            # It leaves after WORKER_MAX_TASKS tasks and a fresh one takes over: what a big PDF
+            # or an index merge made the process grow by is given back (issue 14, memory).
+            worker = _Worker(
+                environment, ticker, self.stderr.write, queues="*", max_tasks=settings.WORKER_MAX_TASKS
+            )
             worker.abandon_gone()
             children["task worker"] = _Child(start=worker.start, restart=True, on_exit=worker.lost)
+            urgent = _Worker(
+                environment, ticker, self.stderr.write, queues=URGENT_QUEUE, interval=URGENT_POLL_SECONDS
+            )
+            children["urgent task worker"] = _Child(start=urgent.start, restart=True, on_exit=urgent.lost)
         else:
             self.stdout.write("Tasks run without a worker (TASKS_BACKEND is not the database backend).")
         return children
+
+
+def _prepare(arguments: list[str]) -> None:
+    """One preparation step, ``manage.py <arguments>``, in a child process: migrating,
+    compressing the static files and drawing the demo PDFs leave some 350 MB behind in the
+    process that does them (imported libraries, Python's and the C allocator's free lists),
+    and this process lives as long as the site (bench/memory.py)."""
+    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), *arguments]
+    try:
+        done = subprocess.run(command, cwd=settings.BASE_DIR, check=False, timeout=PREPARE_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise CommandError(
+            f"`manage.py {arguments[0]}` took over {PREPARE_TIMEOUT_SECONDS} s; the site was not started. "
+            f"Run `python manage.py {' '.join(arguments)}` by hand to see where it hangs."
+        ) from None
+    if done.returncode:
+        raise CommandError(f"`manage.py {arguments[0]}` failed (see above); the site was not started.")
 
 
 def _spawn(command: list[str], environment: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -142,25 +179,45 @@ def _spawn(command: list[str], environment: dict[str, str]) -> subprocess.Popen[
 
 
 class _Worker:
-    """The task worker: each start gets an id naming this host and process; when it dies, the
-    task rows it left running are marked abandoned and the periodic sweeps are queued at once,
-    so the restarted worker takes up what the dead one left (an upload: selling.uploads_reconcile)."""
+    """A task worker for ``queues`` (django-tasks-db's ``--queue-name``: "*" or names joined by
+    commas): each start gets an id naming this host and process; when it dies, the task rows it
+    left running are marked abandoned and the periodic sweeps are queued at once, so the
+    restarted worker takes up what the dead one left (an upload: selling.uploads_reconcile)."""
 
-    def __init__(self, environment: dict[str, str], ticker: _Ticker, err: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        environment: dict[str, str],
+        ticker: _Ticker,
+        err: Callable[[str], None],
+        *,
+        queues: str = "*",
+        interval: float | None = None,
+        max_tasks: int | None = None,
+    ) -> None:
         self.environment = environment
         self.ticker = ticker
         self.err = err
+        self.queues = queues
+        self.interval = interval
+        self.max_tasks = max_tasks
         self.worker_id = ""
 
     def start(self) -> subprocess.Popen[bytes]:
         self.worker_id = f"{_worker_id_prefix(os.getpid())}{os.urandom(4).hex()}"
+        return _spawn(self.command(), self.environment)
+
+    def command(self) -> list[str]:
         command = [
             sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker",
-            "--queue-name", "*",
+            "--queue-name", self.queues,
             "--no-reload",
             "--worker-id", self.worker_id,
         ]  # fmt: skip
-        return _spawn(command, self.environment)
+        if self.interval is not None:
+            command += ["--interval", f"{self.interval:g}"]
+        if self.max_tasks:
+            command += ["--max-tasks", str(self.max_tasks)]
+        return command
 
     def lost(self) -> None:
         self._abandon(lambda: [self.worker_id])
@@ -243,6 +300,9 @@ class _Child:
     start: Callable[[], subprocess.Popen[bytes]]
     # Started again (with back-off) when it dies; a child that is not stops everything instead.
     restart: bool = False
+    # A restartable child that ends with exit code 0 did so by plan (a worker after its
+    # --max-tasks): started again at once, without back-off and without a warning
+    # (PLANNED_EXIT_MIN_SECONDS).
     on_exit: Callable[[], None] | None = None  # after it died, before it is started again
 
 
@@ -298,7 +358,10 @@ class _Supervisor:
                 if not self._specs[name].restart:
                     self.err(f"The {name} stopped unexpectedly (exit code {code}); stopping the rest.")
                     return 1
-                self._restart_later(name, code)
+                if code == 0 and time.monotonic() - self._started_at[name] >= PLANNED_EXIT_MIN_SECONDS:
+                    self._start(name)
+                else:
+                    self._restart_later(name, code)
             self._restart_due()
             if not ready:
                 ready = _answers(url + "healthz")

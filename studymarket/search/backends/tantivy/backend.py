@@ -16,6 +16,7 @@ pages).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from collections.abc import Iterable, Iterator
@@ -122,4 +123,4 @@ class TantivyBackend:
             SearchHit(listing_id=hit.listing_id, score=hit.score, page_hits=page_hits.get(hit.listing_id, []))
             for hit in result.hits
         ]
-        return SearchResult(hits=hits, total=result.total, facets=result.facets)
+        return dataclasses.replace(result, hits=hits)

@@ -7,6 +7,7 @@ text field exists twice, analysed with the Dutch and with the English snowball s
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import tantivy
@@ -15,17 +16,24 @@ from tantivy import Query
 from studymarket.search import analysis
 
 # Bump when the schema or the analysers change: a new folder is used, `search_rebuild` fills it.
-SCHEMA_VERSION = 1
+# 2: facet codes as u64 fast fields (facets counted from the best matches' columns), facet
+# values stored, table of contents and description analysed in the listing's language only.
+SCHEMA_VERSION = 2
 # Field → boost. Each exists as <field>_nl and <field>_en.
 TEXT_FIELDS: dict[str, float] = {
     "title": 5.0,
     "course": 4.0,
     "book": 3.0,
-    "toc": 2.0,
-    "desc": 1.5,
+    # Twice what they were when both languages' fields held them (schema 1): a word found
+    # there scored in both, and now scores in one (ONE_LANGUAGE_FIELDS).
+    "toc": 4.0,
+    "desc": 3.0,
     "pages": 1.0,
 }
 FACET_FIELDS = ("institution", "course_id", "document_type", "academic_year", "language")
+# Long texts are analysed once, with the stemmer of the listing's language (the query looks a
+# word up with both stems, so each finds its own); short ones with both.
+ONE_LANGUAGE_FIELDS = ("toc", "desc", "pages")
 
 
 def _schema() -> tantivy.Schema:
@@ -37,7 +45,10 @@ def _schema() -> tantivy.Schema:
             builder.add_text_field(f"{name}_{language}", tokenizer_name=f"sm_{language}", index_option="freq")
     builder.add_text_field("names", tokenizer_name="sm_plain", index_option="freq")
     for name in FACET_FIELDS:
-        builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+        # The text for filters (a term) and, stored, for naming a code; the code (facet_code)
+        # is the column the facet counts read.
+        builder.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
+        builder.add_unsigned_field(f"{name}_code", fast=True)
     builder.add_integer_field("price_cents", indexed=True, fast=True)
     builder.add_integer_field("published_at", fast=True)
     builder.add_float_field("rating_avg", fast=True)
@@ -74,3 +85,9 @@ def listing_ids_of(searcher: tantivy.Searcher, addresses: list[Any]) -> list[int
     if not addresses:
         return []
     return [int(value or 0) for value in searcher.fast_field_values("listing_id", addresses)]
+
+
+def facet_code(value: str) -> int:
+    """A facet value as a number for its fast field (tantivy-py reads numeric columns only):
+    the first 8 bytes of its BLAKE2b hash, the same in every process."""
+    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big")

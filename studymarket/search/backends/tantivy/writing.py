@@ -12,12 +12,18 @@ import tantivy
 
 from studymarket.search import analysis
 from studymarket.search.backends.base import IndexDoc
+from studymarket.search.backends.tantivy.schema import facet_code
 
 
-def _text_fields(document: tantivy.Document, name: str, values: Iterable[str]) -> None:
+def _text_fields(
+    document: tantivy.Document,
+    name: str,
+    values: Iterable[str],
+    languages: tuple[str, ...] = analysis.STEM_LANGUAGES,
+) -> None:
     for value in values:
         if value:
-            for language in analysis.STEM_LANGUAGES:
+            for language in languages:
                 document.add_text(f"{name}_{language}", value)
 
 
@@ -31,11 +37,13 @@ def documents_build(doc: IndexDoc) -> Iterator[tantivy.Document]:
         listing, "course", [doc.course_name, doc.course_code, code, doc.institution_name, doc.programme]
     )
     _text_fields(listing, "book", [*doc.book_titles, *doc.isbns])
-    _text_fields(listing, "toc", ["\n".join(doc.toc)])
-    _text_fields(listing, "desc", [doc.description])
-    # Pages are long: analysed once, with the stemmer of the listing's language (the query
-    # looks a word up with both stems, so each finds its own).
-    page_field = f"pages_{analysis.language_of(doc.language)}"
+    # Long texts are analysed once, with the stemmer of the listing's language (the query looks
+    # a word up with both stems, so each finds its own): half the postings a common word has
+    # to go through (schema.ONE_LANGUAGE_FIELDS).
+    own = (analysis.language_of(doc.language),)
+    _text_fields(listing, "toc", ["\n".join(doc.toc)], own)
+    _text_fields(listing, "desc", [doc.description], own)
+    page_field = f"pages_{own[0]}"
     for text in doc.pages:
         if text:
             listing.add_text(page_field, text)
@@ -51,6 +59,7 @@ def documents_build(doc: IndexDoc) -> Iterator[tantivy.Document]:
     }
     for name, value in facets.items():
         listing.add_text(name, value)
+        listing.add_unsigned(f"{name}_code", facet_code(value))
     listing.add_integer("price_cents", doc.price_cents)
     listing.add_integer("published_at", int(doc.published_at.timestamp()) if doc.published_at else 0)
     listing.add_float("rating_avg", float(doc.rating_avg))
