@@ -30,8 +30,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pages import USER_AGENT, _environment, _free_port, _pages, _start, _stop  # noqa: E402
+from bench.pages import READY_SECONDS, USER_AGENT, _pages  # noqa: E402
 from bench.recording import write  # noqa: E402
+from bench.serving import free_port, serve_start, serve_stop, site_environment  # noqa: E402
 
 LIGHTHOUSE_VERSION = "12.2.3"
 GOAL_SCORE = 1.0
@@ -95,10 +96,10 @@ def main() -> None:
 
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="studymarket-bench-lighthouse-")
     Path(data_dir).mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    environment = _environment(data_dir, port, keep=False)
+    port = free_port()
+    environment = site_environment(data_dir, port)
     base = f"http://127.0.0.1:{port}"
-    server = _start(environment, Path(data_dir) / "serve.log")
+    server = serve_start(environment, Path(data_dir) / "serve.log", ready_seconds=READY_SECONDS)
     results: dict[str, list[dict[str, float]]] = {"desktop": [], "mobile": []}
     try:
         url = base + _pages(environment)["listing"].path
@@ -108,7 +109,7 @@ def main() -> None:
                 for preset in results:
                     results[preset].append(run_once(binary, url, preset=preset, workdir=Path(workdir)))
     finally:
-        _stop(server)
+        serve_stop(server)
         if not args.data_dir:
             shutil.rmtree(data_dir, ignore_errors=True)
 

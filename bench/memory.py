@@ -39,8 +39,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -58,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.memory_traffic import Traffic, site_read  # noqa: E402
 from bench.recording import write  # noqa: E402
+from bench.serving import free_port, ready_wait, serve_start, serve_stop, site_environment  # noqa: E402
 
 GOAL_MB = 200
 READY_SECONDS = 900  # the demo data take minutes on a busy 2-core machine
@@ -67,12 +66,6 @@ ROLES = ("supervisor", "web main", "web worker", "task worker", "children")  # a
 
 
 # --- Processes and their memory ------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _children(pid: int) -> list[int]:
@@ -216,63 +209,13 @@ def summary(
 
 
 def _environment(data_dir: str, port: int, *, keep: bool, arena_max: int | None) -> dict[str, str]:
-    environment = dict(os.environ)
-    if not keep:
-        for name in ("DATABASE_URL", "CACHE_URL", "STUDYMARKET_ENV", "EMAIL_URL", "TASKS_BACKEND"):
-            environment.pop(name, None)
+    environment = site_environment(
+        data_dir, port, keep=keep, UPLOAD_QUOTA_PER_SELLER="", RATE_LIMIT_REVIEWS_PER_USER=""
+    )
     environment.pop("MALLOC_ARENA_MAX", None)
     if arena_max:
         environment["MALLOC_ARENA_MAX"] = str(arena_max)
-    environment.update(
-        DATA_DIR=data_dir,
-        PORT=str(port),
-        DJANGO_SETTINGS_MODULE="config.settings",
-        STUDYMARKET_TESTING="0",
-        # The traffic comes from one address, faster than people would.
-        RATE_LIMIT_EXEMPT_IPS="127.0.0.1",
-        UPLOAD_QUOTA_PER_SELLER="",
-        RATE_LIMIT_REVIEWS_PER_USER="",
-    )
     return environment
-
-
-def _start(root: Path, environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "serve"],
-            cwd=root,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    _wait_ready(server, f"http://127.0.0.1:{environment['PORT']}/healthz", log)
-    return server
-
-
-def _wait_ready(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"server stopped (exit {server.returncode}); see {log}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    _stop(server)
-    raise SystemExit(f"server not ready after {READY_SECONDS} s; see {log}")
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
 
 
 # --- The reference: bare Python and a plain Django under the same granian ----------------------
@@ -331,7 +274,7 @@ def bare_python_mb() -> dict[str, float]:
 def django_floor_mb(environment: dict[str, str], workdir: Path) -> dict[str, Any]:
     """A one-view Django under granian, as `serve` starts it, after FLOOR_REQUESTS requests."""
     (workdir / "floorapp.py").write_text(_FLOOR_APP)
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in environment.items() if key != "DJANGO_SETTINGS_MODULE"}
     env.setdefault("GRANIAN_BLOCKING_THREADS", str(2 * (os.cpu_count() or 1) + 1))
     log = workdir / "floor.log"
@@ -345,7 +288,7 @@ def django_floor_mb(environment: dict[str, str], workdir: Path) -> dict[str, Any
         )  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}/"
-        _wait_ready(server, url, log)
+        ready_wait(server, url, log, seconds=READY_SECONDS)
         session = requests.Session()
         for _ in range(FLOOR_REQUESTS):
             session.get(url, timeout=30)
@@ -358,7 +301,7 @@ def django_floor_mb(environment: dict[str, str], workdir: Path) -> dict[str, Any
             "requests": FLOOR_REQUESTS,
         }
     finally:
-        _stop(server)
+        serve_stop(server)
 
 
 # --- Main --------------------------------------------------------------------------------------
@@ -382,12 +325,14 @@ def main() -> None:
     minutes = 1.0 if args.quick else args.minutes
 
     data_dir = tempfile.mkdtemp(prefix="studymarket-bench-memory-")
-    port = _free_port()
+    port = free_port()
     environment = _environment(data_dir, port, keep=args.keep_environment, arena_max=args.malloc_arena_max)
     base = f"http://127.0.0.1:{port}"
     reference: dict[str, Any] = {"bare_python_import_django_mb": bare_python_mb()}
     started = time.monotonic()
-    server = _start(args.root, environment, Path(data_dir) / "serve.log")
+    server = serve_start(
+        environment, Path(data_dir) / "serve.log", root=args.root, ready_seconds=READY_SECONDS
+    )
     startup_seconds = round(time.monotonic() - started, 1)
     sampler = Sampler(server.pid, args.sample_seconds)
     try:
@@ -412,7 +357,7 @@ def main() -> None:
                 end_smaps[process["role"]] = smaps_mb(int(pid))
         log_tail = (Path(data_dir) / "serve.log").read_text(errors="replace")[-3000:]
     finally:
-        _stop(server)
+        serve_stop(server)
     try:
         reference["plain_django_under_granian_mb"] = django_floor_mb(environment, Path(data_dir))
     finally:

@@ -27,13 +27,10 @@ import math
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.recording import write  # noqa: E402
+from bench.serving import free_port, serve_start, serve_stop, site_environment  # noqa: E402
 
 CONNECTIONS = 16
 THREADS = 2
@@ -74,61 +72,6 @@ class Measurement:
     p99_ms: float
     requests: int
     bad_responses: int
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _environment(data_dir: str, port: int, *, keep: bool) -> dict[str, str]:
-    environment = dict(os.environ)
-    if not keep:
-        for name in ("DATABASE_URL", "CACHE_URL", "STUDYMARKET_ENV", "EMAIL_URL", "TASKS_BACKEND"):
-            environment.pop(name, None)
-    environment.update(
-        DATA_DIR=data_dir,
-        PORT=str(port),
-        DJANGO_SETTINGS_MODULE="config.settings",
-        STUDYMARKET_TESTING="0",
-        RATE_LIMIT_EXEMPT_IPS="127.0.0.1",
-    )
-    return environment
-
-
-def _start(environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "serve"],
-            cwd=ROOT,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{environment['PORT']}/healthz"
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"serve stopped (exit {server.returncode}); see {log}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return server
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    server.terminate()
-    raise SystemExit(f"serve not ready after {READY_SECONDS} s; see {log}")
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 def _pages(environment: dict[str, str]) -> dict[str, Page]:
@@ -290,10 +233,10 @@ def main() -> None:
 
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="studymarket-bench-pages-")
     Path(data_dir).mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    environment = _environment(data_dir, port, keep=args.keep_environment)
+    port = free_port()
+    environment = site_environment(data_dir, port, keep=args.keep_environment)
     base = f"http://127.0.0.1:{port}"
-    server = _start(environment, Path(data_dir) / "serve.log")
+    server = serve_start(environment, Path(data_dir) / "serve.log", ready_seconds=READY_SECONDS)
     try:
         pages = _pages(environment)
         cookies = {
@@ -331,7 +274,7 @@ def main() -> None:
             )
         memory = web_memory_mb(server.pid)
     finally:
-        _stop(server)
+        serve_stop(server)
         if not args.data_dir:
             shutil.rmtree(data_dir, ignore_errors=True)
 

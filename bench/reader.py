@@ -30,8 +30,6 @@ import argparse
 import math
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 from bench.ingest import _text_pdf  # noqa: E402
 from bench.reader_screens import WIDTH, Screens  # noqa: E402
 from bench.recording import write  # noqa: E402
+from bench.serving import free_port, serve_start, serve_stop, site_environment  # noqa: E402
 
 PAGES = 20
 GOAL_WARM_P95_SECONDS = 0.050
@@ -57,27 +56,10 @@ QUEUE_SECONDS = 300
 STATIC_NAME = "bench-reader/page-1.webp"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _environment(data_dir: str, port: int) -> dict[str, str]:
-    environment = dict(os.environ)
-    for name in ("DATABASE_URL", "CACHE_URL", "STUDYMARKET_ENV", "EMAIL_URL", "TASKS_BACKEND"):
-        environment.pop(name, None)
-    environment.update(
-        DATA_DIR=data_dir,
-        PORT=str(port),
-        SITE_URL=f"http://127.0.0.1:{port}",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        STUDYMARKET_TESTING="0",
-        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
-        RATE_LIMIT_EXEMPT_IPS="127.0.0.1",
-        READER_PREDRAW_PAGES="0",
+    return site_environment(
+        data_dir, port, TASKS_BACKEND="django_tasks_db.DatabaseBackend", READER_PREDRAW_PAGES="0"
     )
-    return environment
 
 
 def _setup_django(environment: dict[str, str]) -> None:
@@ -91,40 +73,6 @@ def _setup_django(environment: dict[str, str]) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-
-
-def _start(environment: dict[str, str], log: Path, site_root: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--no-demo-data"],
-            cwd=site_root,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"{environment['SITE_URL']}/healthz"
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"serve stopped (exit {server.returncode}); see {log}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return server
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    _stop(server)
-    raise SystemExit(f"serve not ready after {READY_SECONDS} s; see {log}")
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 def _nearest_rank(values: list[float], fraction: float) -> float:
@@ -354,7 +302,7 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="bench-reader-"))
     server = None
     try:
-        port = _free_port()
+        port = free_port()
         environment = _environment(str(data_dir), port)
         _setup_django(environment)
         from django.conf import settings
@@ -373,7 +321,13 @@ def main() -> None:
         static_file.parent.mkdir(parents=True, exist_ok=True)
         static_file.write_bytes(page_bytes)
 
-        server = _start(environment, data_dir / "serve.log", args.site_root)
+        server = serve_start(
+            environment,
+            data_dir / "serve.log",
+            arguments=["--no-demo-data"],
+            root=args.site_root,
+            ready_seconds=READY_SECONDS,
+        )
         _queue_drained()
         static_url = f"{site.base}{settings.STATIC_URL}{STATIC_NAME}"
         print("page image drawn before …", flush=True)
@@ -391,7 +345,7 @@ def main() -> None:
         print("  " + ", ".join(f"{k} {v['median_ms']} ms" for k, v in first.items()))
     finally:
         if server is not None:
-            _stop(server)
+            serve_stop(server)
         shutil.rmtree(data_dir, ignore_errors=True)
 
     warm_met = warm["page"]["median_p95_ms"] <= GOAL_WARM_P95_SECONDS * 1000

@@ -26,10 +26,7 @@ import argparse
 import math
 import os
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.recording import write  # noqa: E402
+from bench.serving import free_port, serve_start, serve_stop, site_environment  # noqa: E402
 from tests.fakes.mollie import API_KEY, MollieStandIn  # noqa: E402
 
 PAGES = 30
@@ -83,30 +81,16 @@ def _pdf(pages: int) -> bytes:
     return out.getvalue()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _environment(data_dir: str, port: int, mollie_url: str) -> dict[str, str]:
-    environment = dict(os.environ)
-    for name in ("DATABASE_URL", "CACHE_URL", "STUDYMARKET_ENV", "EMAIL_URL", "TASKS_BACKEND"):
-        environment.pop(name, None)
-    environment.update(
-        DATA_DIR=data_dir,
-        PORT=str(port),
-        SITE_URL=f"http://127.0.0.1:{port}",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        STUDYMARKET_TESTING="0",
+    return site_environment(
+        data_dir,
+        port,
         TASKS_BACKEND="django_tasks_db.DatabaseBackend",
         PAYMENT_PROVIDER="mollie",
         MOLLIE_API_KEY=API_KEY,
         MOLLIE_API_ENDPOINT=mollie_url,
         MOLLIE_TIMEOUT_SECONDS="10",
-        RATE_LIMIT_EXEMPT_IPS="127.0.0.1",
     )
-    return environment
 
 
 def _setup_django(environment: dict[str, str]) -> None:
@@ -169,40 +153,6 @@ def _listings() -> list[Any]:
         )
         listings.append(listing_publish(listing=listing))
     return listings
-
-
-def _start(environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--no-demo-data"],
-            cwd=ROOT,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"{environment['SITE_URL']}/healthz"
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"serve stopped (exit {server.returncode}); see {log}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return server
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    server.terminate()
-    raise SystemExit(f"serve not ready after {READY_SECONDS} s; see {log}")
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 def _descendants(pid: int) -> list[int]:
@@ -383,13 +333,13 @@ def main() -> None:
         args.repeat, args.backlog, args.long_seconds = 3, 200, 10.0
 
     standin = MollieStandIn().start()
-    port = _free_port()
+    port = free_port()
     data_dir = tempfile.mkdtemp(prefix="bench-webhook-")
     environment = _environment(data_dir, port, standin.url)
     _setup_django(environment)
     listings = _listings()
     log = Path(data_dir) / "serve.log"
-    server = _start(environment, log)
+    server = serve_start(environment, log, arguments=["--no-demo-data"], ready_seconds=READY_SECONDS)
     bench = Bench(environment["SITE_URL"], standin, listings, args.backlog, args.long_seconds)
     results: dict[str, Any] = {}
     memory: list[dict[str, Any]] = []
@@ -410,7 +360,7 @@ def main() -> None:
             results["long_task"] = bench.case("long task", args.repeat, long_and_backlog)
         memory = _memory(server.pid)
     finally:
-        _stop(server)
+        serve_stop(server)
         standin.stop()
 
     reference = results.get("reference")
