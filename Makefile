@@ -28,6 +28,7 @@ BASE_STAMP := $(VENV)/.installed-base
 DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: help run test lint typecheck imports security migrations-check test-sqlite test-postgres test-browser \
+	scale-test scale-test-short \
 	bench messages lock system-packages services venv venv-dev
 
 help:
@@ -36,6 +37,7 @@ help:
 	@echo "                    PostgreSQL, browser)"
 	@echo "make lint | typecheck | imports | security | test-sqlite | test-postgres | test-browser"
 	@echo "                    one of them"
+	@echo "make scale-test     the scale-out profile on loopback: journey across processes, faults under load"
 	@echo "make bench          run the benchmarks in bench/"
 	@echo "make messages       update and compile the translation catalogs (nl, en)"
 	@echo "make lock           regenerate requirements/*.txt from *.in (UPGRADE=1 to upgrade pins)"
@@ -56,7 +58,7 @@ run: venv
 
 # --- Checks, in the order `make test` runs them; the first failure stops it. -----------
 test: venv-dev system-packages services lint typecheck imports security migrations-check \
-	test-sqlite test-postgres test-browser
+	test-sqlite test-postgres test-browser scale-test-short
 
 system-packages:
 	scripts/install-system-packages.sh
@@ -92,8 +94,20 @@ test-sqlite: venv-dev
 test-postgres: venv-dev services
 	DATABASE_URL=$(TEST_POSTGRES_URL) $(PYTEST) $(UNIT_TESTS)
 
+# On TEST_WORKERS processes too: each has its own live server, database and Chromium, and loads
+# the demo once (tests/browser/demo.py).
 test-browser: venv-dev system-packages
-	env -u DATABASE_URL $(PYTEST) -m browser tests/browser
+	env -u DATABASE_URL $(PYTEST) -m browser tests/browser $(XDIST)
+
+# The scale-out profile on loopback (scale/): its own PostgreSQL, Redis, an S3 server (moto), nginx,
+# three web processes, workers and the scheduler; the journey across processes, then faults under
+# load. The short form (two faults) is part of `make test`; the full one writes
+# bench/results/scale_faults.json.
+scale-test: venv-dev system-packages
+	$(PY) -m scale
+
+scale-test-short: venv-dev system-packages
+	$(PY) -m scale --short
 
 # Each bench/*.py with a main guard is a script that records its own results (the others are
 # helpers those scripts import); there may be none yet.

@@ -1,9 +1,9 @@
-"""The periodic tasks that `manage.py serve` queues for its worker, first at start.
+"""The periodic tasks that `manage.py serve` (one machine) or `manage.py periodic` (at scale)
+queues for the workers, first at start.
 
 They live here, with the settings, because this is the one place that may name every app:
 core (which holds `serve`) sits below all of them (the layering in pyproject.toml), so it reads
-this list through settings.PERIODIC_TASKS, the way Django reads ROOT_URLCONF. At scale the same
-list is what the systemd timers / cron entries run.
+this list through settings.PERIODIC_TASKS, the way Django reads ROOT_URLCONF.
 """
 
 from django.conf import settings

@@ -169,6 +169,13 @@ TASKS = {
         "QUEUES": ["default", "urgent"],
     }
 }
+# RQ on Redis through django-tasks-rq, as a second backend ("rq") when TASKS_RQ_REDIS_URL is set:
+# only for bench/task_backends.py, which measured it against the database queue (ADR 0025). It
+# cannot be "default": it refuses any task priority, and every task of the site names one.
+if env.str("TASKS_RQ_REDIS_URL", default=""):
+    INSTALLED_APPS.append("django_rq")
+    TASKS["rq"] = {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASKS["default"]["QUEUES"]}
+    RQ_QUEUES = {name: {"URL": env.str("TASKS_RQ_REDIS_URL")} for name in TASKS["rq"]["QUEUES"]}
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -271,18 +278,38 @@ USE_TZ = True
 # "public" holds previews and avatars. STORAGE=s3 switches both to object storage.
 STORAGE = env.str("STORAGE", default="local")
 MEDIA_URL = "/media/"
+# A private file is downloaded through a pre-signed URL of the bucket valid this long
+# (core.storage.stored_file_response): long enough to follow the redirect, too short to share.
+DOWNLOAD_URL_SECONDS = env.int("DOWNLOAD_URL_SECONDS", default=60)
 if STORAGE == "s3":
+    # Only this profile needs botocore here (no stubs of its own).
+    from botocore.config import Config as _S3Config  # type: ignore[import-untyped]
+
+    # One bucket: "private/" (no public access, by the bucket policy) and "public/" (anyone may
+    # read; README "Running at scale"). No ACLs are sent: buckets made today have them disabled.
+    # Short timeouts and few retries: a store that is down costs a request seconds, not a
+    # minute, and it is answered with "probeer het over een minuut opnieuw" (503).
     _s3 = {
         "bucket_name": env.str("S3_BUCKET"),
         "endpoint_url": env.str("S3_ENDPOINT_URL", default=None),
         "region_name": env.str("S3_REGION", default=None),
         "access_key": env.str("S3_ACCESS_KEY_ID", default=None),
         "secret_key": env.str("S3_SECRET_ACCESS_KEY", default=None),
+        "client_config": _S3Config(
+            s3={"addressing_style": env.str("S3_ADDRESSING_STYLE", default="auto")},
+            signature_version="s3v4",
+            connect_timeout=env.float("S3_CONNECT_TIMEOUT", default=3.0),
+            read_timeout=env.float("S3_READ_TIMEOUT", default=10.0),
+            retries={"mode": "standard", "max_attempts": env.int("S3_MAX_ATTEMPTS", default=3)},
+        ),
+        # A name taken gets another, as in a folder: the code relies on it (a second worker's
+        # copy must not replace, nor its clean-up delete, the first one's file).
+        "file_overwrite": False,
     }
     STORAGES = {
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {**_s3, "location": "private", "default_acl": "private", "querystring_expire": 300},
+            "OPTIONS": {**_s3, "location": "private", "querystring_expire": DOWNLOAD_URL_SECONDS},
         },
         "public": {
             "BACKEND": "storages.backends.s3.S3Storage",

@@ -2,13 +2,14 @@
 # Installs the Debian packages the tests need, if any is missing:
 #   chromium (browser tests), poppler-utils and qpdf (PDF tools), gettext (translations),
 #   libreoffice-writer-nogui (.docx/.odt uploads are converted with it; optional for `make run`),
-#   fonts-dejavu-core (text in rendered previews and screenshots), wrk (bench/pages.py),
+#   fonts-dejavu-core (text in rendered previews and screenshots), wrk (bench/pages.py), nginx-light
+#   (the reverse proxy of `make scale-test`),
 #   postgresql-<version>-rum when a PostgreSQL server from Debian is installed (the RUM index makes
 #   ranked search fast with SEARCH_BACKEND=postgres; without it the search falls back to GIN).
 # Needs root only when something is missing.
 set -euo pipefail
 
-packages=(chromium poppler-utils qpdf gettext fonts-dejavu-core libreoffice-writer-nogui wrk)
+packages=(chromium poppler-utils qpdf gettext fonts-dejavu-core libreoffice-writer-nogui wrk nginx-light)
 for server in /usr/lib/postgresql/*/bin/postgres; do
   [ -x "$server" ] || continue
   version=$(basename "$(dirname "$(dirname "$server")")")

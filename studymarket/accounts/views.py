@@ -22,6 +22,7 @@ from studymarket.accounts.signup import signup_form_submit
 from studymarket.core.errors import ApplicationError
 from studymarket.core.ratelimits import key_ip
 from studymarket.core.security_log import security_event
+from studymarket.core.storage import storage_unavailable_page
 
 
 class LoginView(auth_views.LoginView):
@@ -82,6 +83,7 @@ class SignupView(auth_views.RedirectURLMixin, FormView):
 
 
 @login_required
+@storage_unavailable_page  # the avatar goes to the public storage: 503 if it does not answer
 def become_seller(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     try:

@@ -4,8 +4,9 @@ django-tasks-db 0.13 keeps no heartbeat of its workers: a row whose worker is ki
 out of memory, a power cut) stays RUNNING for ever, and nothing runs it again. Here such rows
 are marked abandoned: FAILED, with WORKER_LOST as the exception, so the admin and the apps can
 tell them from tasks that raised. Who knows that a worker is gone marks its rows: `serve`, which
-started it (at once, when it dies), and a periodic sweep for rows running longer than any task
-may (TASK_RUNNING_ABANDON_SECONDS). Running a task again is its app's reconcile (ids in,
+started it (at once, when it dies); at scale `manage.py worker` as it starts, for the workers of
+its host whose process is gone (core.workers); and a periodic sweep for rows running longer than
+any task may (TASK_RUNNING_ABANDON_SECONDS). Running a task again is its app's reconcile (ids in,
 idempotent): an upload's is selling.uploads_reconcile, which reads ``task_results_abandoned``.
 """
 

@@ -8,6 +8,6 @@ from studymarket.core.task_rows import task_results_abandon_stale
 
 @task(priority=TASK_PRIORITY_SWEEP)
 def task_results_abandon_task() -> None:
-    """Queued periodically by `serve` (config/periodic.py; cron at scale): task rows left
-    running by a worker that is gone, for workers `serve` does not watch."""
+    """Queued periodically (config/periodic.py): task rows left running by a worker that is
+    gone and that no `serve` or restarted `manage.py worker` on its host has marked."""
     task_results_abandon_stale()

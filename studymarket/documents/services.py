@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from studymarket.accounts.models import SellerProfile
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
+from studymarket.core.storage import storage_reached
 from studymarket.documents.extraction import (
     ExtractionRejected,
     extract_job,
@@ -124,12 +125,14 @@ def _version_store(
             number=number,
         )
     # The file is written after the rows (its path holds the document's id) and outside the
-    # transaction (object storage is an external call); a failed write takes the rows back.
+    # transaction (object storage is an external call); a failed write takes the rows back,
+    # and a store that does not answer says so (StorageUnavailable: try again in a minute).
     try:
-        if not field.storage.exists(version.file.name):
-            # The name holds the content's hash: an existing file is this same file.
-            version.file.name = field.storage.save(version.file.name, file, max_length=field.max_length)
-            DocumentVersion.objects.filter(pk=version.pk).update(file=version.file.name)
+        with storage_reached():
+            if not field.storage.exists(version.file.name):
+                # The name holds the content's hash: an existing file is this same file.
+                version.file.name = field.storage.save(version.file.name, file, max_length=field.max_length)
+                DocumentVersion.objects.filter(pk=version.pk).update(file=version.file.name)
     except BaseException:
         version.delete()
         if created:

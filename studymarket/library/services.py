@@ -12,16 +12,19 @@ copy's id, runs after the commit, and does nothing when the copy is ready.
 import hashlib
 import logging
 import secrets
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
 from studymarket.core.audit import audit_record
+from studymarket.core.storage import storage_unreachable
 from studymarket.documents.extraction import extraction_workspace, stored_file_local
 from studymarket.documents.models import Document, DocumentVersion
 from studymarket.library.models import Download, Entitlement, StampedCopy, StampedCopyStatus
@@ -31,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 # A copy still pending after this long lost its task (a worker died, the queue was lost).
 STAMPED_COPY_STALE_SECONDS = 300
+# A pending copy's error when its build found the object store down: queued again by the next sweep.
+STORE_DOWN = "object storage unreachable"
 
 
 @transaction.atomic
@@ -134,6 +139,14 @@ def stamped_copy_build(*, stamped_copy_id: int) -> StampedCopy:
                 error=message[:200],
             )
         return locked
+    except Exception as error:
+        if not storage_unreachable(error):
+            raise
+        # The object store is down: the copy stays pending (the buyer's page says it is being
+        # made), marked so that the next stamped_copies_reconcile queues it again at once.
+        logger.warning("Object storage unreachable: stamped copy %s left for the reconcile", copy.pk)
+        StampedCopy.objects.filter(pk=copy.pk, status=StampedCopyStatus.PENDING).update(error=STORE_DOWN)
+        return copy
     with transaction.atomic():
         locked, built = stamped_copy_transition(
             stamped_copy_id=copy.pk,
@@ -156,15 +169,16 @@ def _stamp_text(copy: StampedCopy) -> str:
         }
 
 
-def stamped_copies_reconcile() -> list[int]:
+def stamped_copies_reconcile(*, abandoned: Collection[int] = ()) -> list[int]:
     """Queue again the copies pending for longer than STAMPED_COPY_STALE_SECONDS (their task
-    was lost); returns their ids. Failed copies wait for the buyer's "Opnieuw proberen"; a
-    refunded buyer's copies are not built."""
+    was lost), and at once those in ``abandoned`` (their build lost its worker: ids the task
+    layer read from the task rows) and those whose build found the object store down; returns
+    their ids. Failed copies wait for the buyer's "Opnieuw proberen"; a refunded buyer's copies
+    are not built."""
     stale = timezone.now() - timedelta(seconds=STAMPED_COPY_STALE_SECONDS)
     ids = list(
-        StampedCopy.objects.filter(
-            status=StampedCopyStatus.PENDING, created_at__lt=stale, entitlement__revoked_at__isnull=True
-        )
+        StampedCopy.objects.filter(status=StampedCopyStatus.PENDING, entitlement__revoked_at__isnull=True)
+        .filter(Q(created_at__lt=stale) | Q(pk__in=list(abandoned)) | Q(error=STORE_DOWN))
         .order_by("pk")
         .values_list("pk", flat=True)
     )

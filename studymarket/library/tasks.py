@@ -1,6 +1,12 @@
 """Background tasks of the library (django_tasks). They take ids and are idempotent."""
 
-from django_tasks import task
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task, task_backends
+from django_tasks.base import TaskResultStatus
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from studymarket.core.task_queues import (
     TASK_PRIORITY_SOON,
@@ -8,6 +14,7 @@ from studymarket.core.task_queues import (
     TASK_PRIORITY_WAITING,
     URGENT_QUEUE,
 )
+from studymarket.core.task_rows import task_results_abandoned
 from studymarket.library.reader import reader_pages_predraw
 from studymarket.library.services import stamped_copies_reconcile, stamped_copy_build
 
@@ -19,8 +26,22 @@ def stamped_copy_build_task(stamped_copy_id: int) -> None:
 
 @task(priority=TASK_PRIORITY_SWEEP)
 def stamped_copies_reconcile_task() -> None:
-    """Periodic: queue again the copies whose task was lost."""
-    stamped_copies_reconcile()
+    """Periodic: queue again the copies whose task was lost, at once when its worker died."""
+    stamped_copies_reconcile(abandoned=stamp_tasks_abandoned())
+
+
+def stamp_tasks_abandoned() -> set[int]:
+    """Copies whose build lost its worker in the last day and that are not queued or being
+    built again now (database queue only; core.task_rows)."""
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return set()
+    path = stamped_copy_build_task.module_path
+    since = timezone.now() - timedelta(days=1)
+    lost = {int(row.args[0]) for row in task_results_abandoned(task_path=path, since=since) if row.args}
+    again = DBTaskResult.objects.filter(
+        task_path=path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    ).values_list("args_kwargs", flat=True)
+    return lost - {int(a["args"][0]) for a in again if a.get("args")}
 
 
 @task(priority=TASK_PRIORITY_SOON)

@@ -2,7 +2,9 @@
 
 Every view but the list starts from the buyer's active entitlement to the document; without
 one the answer is 404, whoever asks and however (no hint whether the document exists). Page
-images and the PDF are read from the private storage and sent by these views only.
+images and the PDF are read from the private storage and sent by these views only; on object
+storage the PDF by a redirect to a pre-signed URL that lives DOWNLOAD_URL_SECONDS
+(core.storage.stored_file_response). A store that does not answer gives 503, not 500.
 """
 
 import textwrap
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from studymarket.core.storage import storage_unavailable_page, stored_file_response
 from studymarket.documents.models import DocumentVersion
 from studymarket.library.models import Entitlement, StampedCopyStatus
 from studymarket.library.reader import (
@@ -88,6 +91,7 @@ class _ReaderPage:
 
 
 @cache_control(private=True, no_cache=True)
+@storage_unavailable_page
 def library_read(request: HttpRequest, document_id: int) -> HttpResponse:
     entitlement = _entitlement(request, document_id)
     version = _current_version(entitlement)
@@ -126,6 +130,7 @@ def library_read(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @require_safe
+@storage_unavailable_page
 def library_page(
     request: HttpRequest, document_id: int, version_id: int, number: int, width: int
 ) -> HttpResponseBase:
@@ -190,9 +195,11 @@ def library_copy_status(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @cache_control(private=True, no_store=True)
+@storage_unavailable_page
 def library_download(request: HttpRequest, document_id: int) -> HttpResponseBase:
     """The buyer's own PDF, recorded as a download. A POST (a form's button): a download
-    ends the satisfaction guarantee, so no link preview or prefetch may set one off."""
+    ends the satisfaction guarantee, so no link preview or prefetch may set one off. An object
+    store that does not answer: 503, nothing recorded."""
     entitlement = _entitlement(request, document_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -200,23 +207,22 @@ def library_download(request: HttpRequest, document_id: int) -> HttpResponseBase
     if copy.status != StampedCopyStatus.READY:
         context = {"entitlement": entitlement, "copy": copy}
         return render(request, "library/download_pending.html", context, status=202)
-    # Opened before the download is recorded: a file that cannot be read is no download.
-    stored = copy.file.open("rb")
-    try:
+
+    def record() -> None:
         download_record(
             stamped_copy=copy,
             ip=request.META.get("REMOTE_ADDR", ""),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
+
+    try:
+        # Recorded only once the file is known to be readable: what cannot be sent is no download.
+        # The bytes from a local folder; from object storage, a redirect to a pre-signed URL.
+        return stored_file_response(
+            copy.file, filename=_download_name(entitlement), content_type="application/pdf", record=record
+        )
     except AccessRevoked:  # refunded a moment ago
-        stored.close()
         raise Http404 from None
-    return FileResponse(
-        stored,
-        as_attachment=True,
-        filename=_download_name(entitlement),
-        content_type="application/pdf",
-    )
 
 
 def _download_name(entitlement: Entitlement) -> str:

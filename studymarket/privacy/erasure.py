@@ -50,6 +50,7 @@ from studymarket.catalog.models import Follow, FollowNotification
 from studymarket.checkout.models import Cart
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
+from studymarket.core.storage import storage_unreachable
 from studymarket.library.models import StampedCopy
 from studymarket.payments.models import RefundRequest
 from studymarket.privacy.erasure_rules import erasure_refusal
@@ -208,5 +209,8 @@ def _files_delete(files: Files) -> None:
     for storage, name in files:
         try:
             storage.delete(name)
-        except OSError:
+        except Exception as error:
+            # A disk error, or the object store down: the erasure itself stands (it is committed).
+            if not isinstance(error, OSError) and not storage_unreachable(error):
+                raise
             logger.exception("Could not delete an erased account's file")

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from studymarket.accounts.models import User
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
 from studymarket.core.ratelimits import rate_limit_check
+from studymarket.core.storage import storage_unavailable_page, stored_file_response
 from studymarket.privacy.erasure import account_erase
 from studymarket.privacy.erasure_links import erasure_token_make, erasure_token_user
 from studymarket.privacy.erasure_rules import erasure_refusal, erasure_unpaid_remainder
@@ -63,19 +65,24 @@ def export_request(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @cache_control(private=True, no_store=True)
-def export_download(request: HttpRequest, token: str) -> FileResponse:
-    """The person's own ZIP, only theirs and only while it has not expired (404 otherwise)."""
+@storage_unavailable_page
+def export_download(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The person's own ZIP, only theirs and only while it has not expired (404 otherwise):
+    its bytes, or on object storage a redirect to a short-lived pre-signed URL."""
     export = data_export_downloadable(user=_person(request), token=token)
     if export is None:
         raise Http404
-    stored = export.file.open("rb")
-    data_export_downloaded(export=export)
     name = (
         f"studymarket-gegevens-{export.built_at:%Y-%m-%d}.zip"
         if export.built_at
         else "studymarket-gegevens.zip"
     )
-    return FileResponse(stored, as_attachment=True, filename=name, content_type="application/zip")
+    return stored_file_response(
+        export.file,
+        filename=name,
+        content_type="application/zip",
+        record=lambda: data_export_downloaded(export=export),
+    )
 
 
 @login_required

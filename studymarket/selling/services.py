@@ -12,9 +12,10 @@ a killed worker or a lost task left. Finalising is idempotent, so every order is
 names (the listing's own writes), which are called through the module (``catalog.``).
 """
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -42,6 +44,7 @@ from studymarket.catalog.services import (
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
 from studymarket.core.page_cache import public_pages_changed
+from studymarket.core.storage import private_storage, storage_answers
 from studymarket.documents.models import Document, DocumentVersion, VersionStatus
 from studymarket.documents.previews import (
     default_preview_page_count,
@@ -62,6 +65,8 @@ from studymarket.search.indexing import search_index_later
 from studymarket.selling.copies import buyer_copy_refuse
 from studymarket.selling.quota import upload_quota_check, upload_quota_use
 from studymarket.selling.selectors import document_listing_id, document_page_count
+
+logger = logging.getLogger(__name__)
 
 _SLUG_MAX = Listing._meta.get_field("slug").max_length or 220
 
@@ -281,6 +286,11 @@ def upload_process(*, version_id: int) -> DocumentVersion:
     bring its listing up to date. Safe to repeat: a version processed before is returned as it
     is and the finalising runs again, which finishes what a run killed between the two left.
     A buyer's copy of a document on studymarket is refused first (selling.copies)."""
+    if not storage_answers(private_storage()):
+        # The object store is down: the version stays as it is (uploaded, or failed with its
+        # attempts untouched) and uploads_reconcile queues it again once the store is back.
+        logger.warning("Object storage unreachable: upload %s left for the reconcile", version_id)
+        return DocumentVersion.objects.get(pk=version_id)
     refused = buyer_copy_refuse(version_id=version_id)
     if refused is not None:
         return refused
@@ -333,6 +343,31 @@ def uploads_reconcile() -> list[int]:
     for version_id in queued:
         upload_process_task.enqueue(version_id)
     return queued
+
+
+def drafts_finalize_again(*, waiting: Collection[int]) -> list[int]:
+    """Queue listing_finalize again for drafts described in the last day whose current version
+    is accepted and for which no finalize task is ``waiting``: the task that should have put
+    them on sale was lost, or found the object store down. Returns their ids. (A draft that
+    waits for its seller's trader details or a suspension is finalized again, harmlessly, once
+    a sweep for a day.)"""
+    from studymarket.selling.tasks import listing_finalize_task
+
+    since = timezone.now() - timedelta(days=1)
+    ids = [
+        pk
+        for pk in Listing.objects.filter(
+            status=ListingStatus.DRAFT,
+            updated_at__gte=since,
+            document__current_version__status=VersionStatus.ACCEPTED,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        if pk not in waiting
+    ]
+    for listing_id in ids:
+        listing_finalize_task.enqueue(listing_id)
+    return ids
 
 
 def _upload_interrupt(*, version_id: int, abandoned_at: datetime) -> None:

@@ -9,7 +9,12 @@ from django_tasks_db.models import DBTaskResult
 
 from studymarket.core.task_queues import TASK_PRIORITY_SOON, TASK_PRIORITY_SWEEP
 from studymarket.core.task_rows import task_results_abandoned
-from studymarket.selling.services import listing_finalize, upload_process, uploads_reconcile
+from studymarket.selling.services import (
+    drafts_finalize_again,
+    listing_finalize,
+    upload_process,
+    uploads_reconcile,
+)
 
 
 @task(priority=TASK_PRIORITY_SOON)
@@ -27,17 +32,23 @@ def listing_finalize_task(listing_id: int) -> None:
 
 @task(priority=TASK_PRIORITY_SWEEP)
 def uploads_reconcile_task() -> None:
-    """Queued periodically by `serve` (config/periodic.py; cron at scale): uploads a killed
-    worker or a lost task left unfinished."""
+    """Queued periodically by `serve` or `manage.py periodic` (config/periodic.py): uploads a killed
+    worker or a lost task left unfinished, and described drafts whose finalize was lost."""
     uploads_reconcile()
+    drafts_finalize_again(waiting=_tasks_waiting(listing_finalize_task.module_path))
 
 
 def upload_tasks_waiting() -> set[int]:
     """Versions with a processing task in the queue, not started yet (database queue only:
     other backends cannot be asked, and the task is idempotent anyway)."""
+    return _tasks_waiting(upload_process_task.module_path)
+
+
+def _tasks_waiting(task_path: str) -> set[int]:
+    """The first arguments (ids) of ``task_path`` tasks in the queue, not started yet."""
     if not isinstance(task_backends["default"], DatabaseBackend):
         return set()
-    waiting = DBTaskResult.objects.ready().filter(task_path=upload_process_task.module_path)
+    waiting = DBTaskResult.objects.ready().filter(task_path=task_path)
     return {
         int(args_kwargs["args"][0])
         for args_kwargs in waiting.values_list("args_kwargs", flat=True)

@@ -23,6 +23,7 @@ from studymarket.core.errors import ApplicationError
 from studymarket.core.money import Money
 from studymarket.core.pricing import price_breakdown
 from studymarket.core.ratelimits import RateLimited
+from studymarket.core.storage import STORAGE_RETRY_SECONDS, StorageUnavailable
 from studymarket.documents.models import Document
 from studymarket.documents.services import UploadRejected
 from studymarket.documents.upload_limits import UploadSizeLimit
@@ -97,6 +98,7 @@ def _upload(
     if request.method == "GET" and (until := suspended_until(seller.user)) is not None:
         messages.error(request, suspension_message(until))  # said before they choose a file
     retry_after = 0
+    unavailable = False
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, refused_too_large=bool(limit.refused))
         if form.is_valid():
@@ -114,13 +116,18 @@ def _upload(
                 # The daily upload quota (selling.quota): said on the form, answered with 429.
                 form.add_error("file", exc.message or "")
                 retry_after = exc.retry_after
+            except StorageUnavailable as exc:
+                # The object store did not answer: nothing was kept, the seller sends it again.
+                form.add_error("file", exc.message)
+                unavailable = True
             else:
                 return htmx_redirect(request, _document_url(version.document_id))
     context = {"form": form, "state": state, "max_size": filesizeformat(settings.UPLOAD_MAX_BYTES)}
     template = "selling/_upload_form.html" if request.htmx else "selling/upload.html"
-    response = render(request, template, context, status=429 if retry_after else 200)
-    if retry_after:
-        response["Retry-After"] = str(retry_after)
+    status = 429 if retry_after else 503 if unavailable else 200
+    response = render(request, template, context, status=status)
+    if retry_after or unavailable:
+        response["Retry-After"] = str(retry_after or STORAGE_RETRY_SECONDS)
     return response
 
 

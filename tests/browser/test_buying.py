@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -24,6 +23,7 @@ from studymarket.catalog.models import Listing
 from studymarket.orders.models import Order, OrderStatus
 from studymarket.payments.models import Payment, PaymentStatus
 from studymarket.storefront.demo.listings import REFERENCE_JSON
+from tests.browser.demo import demo_data_loaded
 from tests.fakes.mollie import MollieStandIn, mollie, mollie_standin  # noqa: F401  (fixtures)
 from tests.smtp import Inbox, message_parts
 
@@ -41,7 +41,7 @@ REVIEW = "Heldere samenvatting: alle hoofdstukken, met voorbeelden. Aanrader voo
 def site(settings, live_server: LiveServer, smtp_inbox: Inbox) -> LiveServer:
     """The demo data, and links (payment return, webhook, e-mail) that point at the live server."""
     settings.SITE_URL = live_server.url
-    call_command("demo_data", verbosity=0)
+    demo_data_loaded()
     return live_server
 
 

@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
@@ -18,6 +17,7 @@ from pytest_django.live_server_helper import LiveServer
 from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing
 from studymarket.storefront.demo.listings import REFERENCE_JSON
+from tests.browser.demo import demo_data_loaded
 from tests.factories import UserFactory
 from tests.logins import login
 
@@ -114,7 +114,7 @@ def test_the_listener_hears_a_violation(watch):
 def test_no_page_meets_a_violation(settings, live_server, watch):
     """One test, so the demo data is loaded once: a visitor, a buyer, the seller, staff."""
     settings.SITE_URL = live_server.url
-    call_command("demo_data", verbosity=0)
+    demo_data_loaded()
     listing = Listing.objects.select_related("seller__user").get(title=REFERENCE_TITLE)
 
     visitor = watch()

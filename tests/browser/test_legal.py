@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -16,6 +15,7 @@ from studymarket.checkout.services import cart_item_add
 from studymarket.orders.models import Order, OrderStatus
 from studymarket.payments.models import Payment
 from studymarket.storefront.demo.listings import REFERENCE_JSON
+from tests.browser.demo import demo_data_loaded
 from tests.purchases import listing_with_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ def site(settings, live_server: LiveServer) -> LiveServer:
     settings.SITE_URL = live_server.url
     settings.OPERATOR_LEGAL_NAME = "Studiemarkt Testbedrijf B.V."
     settings.OPERATOR_KVK_NUMBER = "87654321"
-    call_command("demo_data", verbosity=0)
+    demo_data_loaded()
     return live_server
 
 

@@ -4,10 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from studymarket.catalog.models import Listing
 from studymarket.storefront.demo.listings import REFERENCE_JSON
+from tests.browser.demo import demo_data_loaded
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 def test_reference_listing_in_chromium(live_server, browser_page):
-    call_command("demo_data", verbosity=0)
+    demo_data_loaded()
     facts = REFERENCE["listing"]
     listing = Listing.objects.get(title=facts["title"])
     page = browser_page

@@ -33,6 +33,7 @@ from studymarket.library.models import Entitlement
 from studymarket.orders.models import OrderLine
 from studymarket.storefront.demo.listings import REFERENCE_JSON
 from studymarket.storefront.demo.people import DEMO_PASSWORD, REFERENCE_SELLER
+from tests.browser.demo import demo_data_loaded
 from tests.factories import UserFactory
 from tests.logins import totp_code, totp_device
 
@@ -71,7 +72,7 @@ def nl_date(moment: datetime) -> str:
 @pytest.fixture
 def site(settings, live_server: LiveServer) -> LiveServer:
     settings.SITE_URL = live_server.url
-    call_command("demo_data", verbosity=0)
+    demo_data_loaded()
     return live_server
 
 

@@ -6,7 +6,6 @@ Every party is e-mailed (real SMTP on loopback) and the notice's timeline shows 
 import json
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -15,6 +14,7 @@ from studymarket.catalog.models import Listing, ListingStatus
 from studymarket.storefront.demo.listings import REFERENCE_JSON
 from studymarket.trust.models import Appeal, Notice, NoticeStatus
 from studymarket.trust.selectors import notice_timeline
+from tests.browser.demo import demo_data_loaded
 from tests.browser.sign_in import log_in, staff_log_in
 from tests.factories import UserFactory
 from tests.logins import PASSWORD
@@ -39,7 +39,7 @@ def test_report_takedown_statement_appeal_and_restore_on_the_reference_listing(
     settings, live_server, smtp_inbox, browser_page, browser
 ):
     settings.SITE_URL = live_server.url
-    call_command("demo_data", verbosity=0)
+    demo_data_loaded()
     listing = Listing.objects.get(title=REFERENCE["title"])
     seller = listing.seller.user
     seller.set_password(PASSWORD)

@@ -6,13 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from studymarket.catalog.models import Listing
 from studymarket.documents.models import DocumentPage
 from studymarket.search.backends import backend_get
 from studymarket.search.index_sync import search_index_listings
+from tests.browser.demo import demo_data_loaded
 from tests.factories import CourseFactory, InstitutionFactory, ListingFactory, ProgrammeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,7 +51,7 @@ def _hit(page: Page, title: str):
 def test_a_new_visitor_finds_the_reference_listing(live_server, browser_page):
     # Whatever an earlier test left in this run's index goes: ids restart after a flush.
     backend_get().clear()
-    call_command("demo_data", verbosity=0)
+    demo_data_loaded()
     reference = Listing.objects.select_related("course").get(title=REFERENCE_TITLE)
     version = reference.document.current_version
     page = browser_page

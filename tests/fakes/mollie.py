@@ -25,6 +25,7 @@ Test-only parts, never behind the API key:
 import json
 import re
 import secrets
+import ssl
 import threading
 import time
 import urllib.error
@@ -117,6 +118,11 @@ class MollieStandIn:
     _faults: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: "_Server | None" = None
+    # Webhooks go to this origin instead of the webhookUrl's, with the Host and X-Forwarded-Proto
+    # a load balancer would add (the scale-out test: straight to one of several web processes).
+    webhook_via: str | None = None
+    # Served over TLS with this context (the scale-out test's site is HTTPS only).
+    tls: "ssl.SSLContext | None" = None
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -127,6 +133,8 @@ class MollieStandIn:
             owner = standin
 
         server = _Server(("127.0.0.1", 0), Handler)
+        if self.tls is not None:
+            server.socket = self.tls.wrap_socket(server.socket, server_side=True)
         self._server = server
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
@@ -146,7 +154,8 @@ class MollieStandIn:
     @property
     def url(self) -> str:
         assert self._server is not None, "not started"
-        return f"http://127.0.0.1:{self._server.server_port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self._server.server_port}"
 
     # --- what tests call directly (the control endpoints call the same) ------------------
 
@@ -180,14 +189,16 @@ class MollieStandIn:
         url = self.payments[payment_id].get("webhookUrl")
         if not url:
             return None
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "User-Agent": "Mollie.nl HTTP client/1.0",
+        }
+        if self.webhook_via is not None:
+            parts = urllib.parse.urlsplit(url)
+            headers.update({"Host": parts.netloc, "X-Forwarded-Proto": parts.scheme})
+            url = self.webhook_via + urllib.parse.urlunsplit(("", "", parts.path, parts.query, ""))
         request = urllib.request.Request(
-            url,
-            data=urllib.parse.urlencode({"id": payment_id}).encode(),
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "User-Agent": "Mollie.nl HTTP client/1.0",
-            },
-            method="POST",
+            url, data=urllib.parse.urlencode({"id": payment_id}).encode(), headers=headers, method="POST"
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:

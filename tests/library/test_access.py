@@ -170,6 +170,7 @@ def test_every_library_url_is_in_the_matrix():
 # What a view that sends a file's bytes says somewhere in its own code.
 _SENDS_FILES = re.compile(
     r"FileResponse|StreamingHttpResponse|\bserve\(|application/pdf|image/|private_storage|\.file\.open|reader_page"
+    r"|stored_file_response"
 )
 
 

@@ -145,3 +145,37 @@ def test_downloads_are_recorded_for_ready_copies_only(order_line):
     assert len(download.ip_hash) == 32
     assert "192" not in download.ip_hash
     assert download.user_agent == "x" * 300
+
+
+def test_a_copy_whose_build_lost_its_worker_is_queued_again_at_once(
+    order_line, db_task_backend, django_capture_on_commit_callbacks
+):
+    """A killed worker's stamp is built again by the next sweep, not STAMPED_COPY_STALE_SECONDS
+    later (issue 15: the buyer waits for this PDF)."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from studymarket.core.task_rows import task_results_abandon
+    from studymarket.library.tasks import stamp_tasks_abandoned, stamped_copy_build_task
+
+    copy = _pending(order_line)
+    path = stamped_copy_build_task.module_path
+    DBTaskResult.objects.filter(task_path=path).delete()
+    DBTaskResult.objects.create(
+        status=TaskResultStatus.RUNNING,
+        started_at=timezone.now(),
+        args_kwargs={"args": [copy.pk], "kwargs": {}},
+        task_path=path,
+        worker_ids=["worker:host:1:dead"],
+        backend_name="default",
+        run_after=get_date_max(),
+        queue_name="urgent",
+    )
+    assert stamp_tasks_abandoned() == set()  # running, its worker not known to be gone
+    task_results_abandon(worker_ids=["worker:host:1:dead"])
+
+    assert stamp_tasks_abandoned() == {copy.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert stamped_copies_reconcile(abandoned=stamp_tasks_abandoned()) == [copy.pk]
+    # Queued again: the next sweep does not queue it a second time.
+    assert stamp_tasks_abandoned() == set()

@@ -250,3 +250,27 @@ def test_retry_of_a_version_that_did_not_fail_does_nothing(seller, django_captur
     with django_capture_on_commit_callbacks() as callbacks:
         upload_retry(version_id=version.pk)
     assert callbacks == []
+
+
+def test_a_described_draft_whose_finalize_was_lost_is_put_on_sale_by_the_sweep(
+    seller, db_task_backend, django_capture_on_commit_callbacks
+):
+    """The seller saved the description; the finalize task was lost (or found the object store
+    down, issue 15): the uploads sweep queues it again, once, and it goes on sale."""
+    from studymarket.selling.tasks import listing_finalize_task, uploads_reconcile_task
+
+    version = stored_upload(seller, pages=3)
+    document_version_process(version_id=version.pk)
+    listing = draft_listing(seller, Document.objects.get(pk=version.document_id), preview_page_count=1)
+    old = draft_listing(seller, stored_upload(seller, pages=2).document, preview_page_count=1)
+    Listing.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=2))
+    DBTaskResult.objects.all().delete()
+
+    uploads_reconcile_task.call()
+    assert _queued()[-1:] == [("listing_finalize_task", [listing.pk])]
+    uploads_reconcile_task.call()  # waiting already: not queued twice
+    assert [args for name, args in _queued() if name == "listing_finalize_task"] == [[listing.pk]]
+
+    listing_finalize_task.call(listing.pk)
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.PUBLISHED

@@ -33,6 +33,7 @@ from studymarket.reviews.models import Review
 from studymarket.reviews.services import review_create
 from studymarket.search.backends import backend_get
 from studymarket.search.index_sync import search_index_listings, search_rebuild
+from studymarket.search.indexing import search_index_deferred
 from studymarket.selling.services import listing_publish
 from studymarket.storefront.demo.courses import BOOKS, COURSES, INSTITUTIONS
 from studymarket.storefront.demo.listings import ListingSpec, demo_listings
@@ -74,10 +75,29 @@ def demo_data_load(
             search_rebuild()
         return DemoLoadResult(already_loaded=True)
     result = DemoLoadResult()
+    # Sales and reviews each ask for their listing to be indexed again: collected here, indexed
+    # once below.
+    listings: dict[str, Listing] = {}
+    with search_index_deferred() as reindex:
+        _demo_rows_load(sales, now=now, say=say, result=result, listings=listings)
+    # Searchable at once, with the sales and reviews just loaded.
+    search_index_listings(listing_ids=sorted({*reindex, *(listing.pk for listing in listings.values())}))
+    return result
+
+
+def _demo_rows_load(
+    sales: list[SaleSpec],
+    *,
+    now: datetime,
+    say: Callable[[str], None],
+    result: DemoLoadResult,
+    listings: dict[str, Listing],
+) -> None:
+    """People, courses, books, listings, sales, reviews and settled ledger: what is missing."""
     users = _people()
     courses = _courses()
     books = _books()
-    listings = _existing_listings()
+    listings.update(_existing_listings())
     sales_per_listing: dict[str, int] = {}
     for sale in sales:
         sales_per_listing[sale.listing.slug] = sales_per_listing.get(sale.listing.slug, 0) + 1
@@ -99,10 +119,6 @@ def demo_data_load(
     _sales_load(sales, users=users, listings=listings, result=result)
     _ledger_settle(users=users, now=now)
     platform_figures_forget()
-    # Searchable at once, with the sales and reviews just loaded (the publish tasks may not
-    # have run yet, or ran before the sales).
-    search_index_listings(listing_ids=[listing.pk for listing in listings.values()])
-    return result
 
 
 def _ledger_settle(*, users: dict[str, User], now: datetime) -> None:

@@ -8,7 +8,8 @@ task. A worker that dies is started again, after a pause that doubles with each 
 death (a worker that crashes at once must not spin); the task rows it was running are
 marked abandoned (core.task_rows) and the periodic sweeps queued at once, so an upload it
 was processing resumes within seconds. Meanwhile it queues the periodic tasks
-(settings.PERIODIC_TASKS, config/periodic.py) for the workers.
+(settings.PERIODIC_TASKS, config/periodic.py) for the workers. At scale the same parts run as
+processes of their own: `manage.py worker` and `manage.py periodic` (core.workers).
 """
 
 from __future__ import annotations
@@ -29,13 +30,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.module_loading import import_string
 from django_tasks import task_backends
-from django_tasks.base import Task
 from django_tasks_db import DatabaseBackend
 
 from studymarket.core.task_queues import URGENT_QUEUE
-from studymarket.core.task_rows import task_results_abandon, task_workers_running
+from studymarket.core.task_rows import AbandonedTask, task_results_abandon
+from studymarket.core.workers import (
+    SERVE,
+    URGENT_POLL_SECONDS,
+    periodic_schedule,
+    task_results_abandon_gone,
+    worker_id_new,
+    worker_id_prefix,
+)
+from studymarket.core.workers import Ticker as _Ticker
 
 READY_TIMEOUT_SECONDS = 60
 # A migration of a big database may take long; a step that hangs must still end.
@@ -52,12 +60,9 @@ HEALTHY_SECONDS = 60.0
 # A worker that leaves by plan (exit code 0 after --max-tasks) is replaced at once, unless it
 # left this soon after its start: then it is treated as dying, with back-off, and cannot spin.
 PLANNED_EXIT_MIN_SECONDS = 1.0
-# The urgent worker looks for work this often when idle (the other one every second, the
-# default): the wait before a buyer's PDF is started, at the cost of one small query each time.
-URGENT_POLL_SECONDS = 0.5
-# Our workers' ids name this host and this process, so a later `serve` can tell that the
-# worker behind a row left running is gone (django-tasks-db 0.13 keeps no worker heartbeat).
-WORKER_ID_PREFIX = "serve"
+# Our workers' ids (core.workers) name this host and this process, so a later `serve` (or a
+# `manage.py worker` on this host) can tell that the worker behind a row left running is gone.
+WORKER_ID_PREFIX = SERVE
 
 
 def _port_from_environment() -> int:
@@ -97,7 +102,7 @@ class Command(BaseCommand):
         # Only the address shown to the user: a wildcard host is reached at 127.0.0.1.
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # nosec B104
         url = f"http://{f'[{shown_host}]' if ':' in shown_host else shown_host}:{port}/"
-        ticker = _Ticker(import_string(settings.PERIODIC_TASKS)(), self.stderr.write)
+        ticker = _Ticker(periodic_schedule(), self.stderr.write)
         supervisor = _Supervisor(self.stdout.write, self.stderr.write, tick=ticker)
         exit_code = supervisor.run(self._children(host, port, url, ticker), url)
         if exit_code:
@@ -203,7 +208,7 @@ class _Worker:
         self.worker_id = ""
 
     def start(self) -> subprocess.Popen[bytes]:
-        self.worker_id = f"{_worker_id_prefix(os.getpid())}{os.urandom(4).hex()}"
+        self.worker_id = worker_id_new(WORKER_ID_PREFIX)
         return _spawn(self.command(), self.environment)
 
     def command(self) -> list[str]:
@@ -220,17 +225,18 @@ class _Worker:
         return command
 
     def lost(self) -> None:
-        self._abandon(lambda: [self.worker_id])
+        self._abandon(lambda: task_results_abandon(worker_ids=[self.worker_id]))
         self.ticker.due_now()
 
     def abandon_gone(self) -> None:
         """Rows left running by the workers of a `serve` on this host that is no longer
-        running (stopped by a power cut, say, or killed with its worker)."""
-        self._abandon(lambda: [worker_id for worker_id in task_workers_running() if _serve_gone(worker_id)])
+        running (stopped by a power cut, say, or killed with its worker), or of a
+        `manage.py worker` on this host that is gone."""
+        self._abandon(task_results_abandon_gone)
 
-    def _abandon(self, worker_ids: Callable[[], list[str]]) -> None:
+    def _abandon(self, abandon: Callable[[], list[AbandonedTask]]) -> None:
         try:
-            abandoned = task_results_abandon(worker_ids=worker_ids())
+            abandoned = abandon()
         except Exception as error:  # a busy database must not stop the site; the sweep catches up
             self.err(f"Could not mark the stopped worker's tasks as abandoned: {error}")
             return
@@ -238,61 +244,14 @@ class _Worker:
             self.err(f"Marked {len(abandoned)} task(s) of a stopped worker as abandoned.")
 
 
-def _host() -> str:
-    return "".join(c for c in socket.gethostname() if c.isalnum() or c in ".-")[:30]
-
-
 def _worker_id_prefix(pid: int) -> str:
-    return f"{WORKER_ID_PREFIX}:{_host()}:{pid}:"
-
-
-def _serve_gone(worker_id: str) -> bool:
-    """A worker of another `serve` on this host whose process is gone. Other hosts' workers
-    (and workers not started by `serve`) are not ours to judge: the periodic sweep
-    (TASK_RUNNING_ABANDON_SECONDS) covers them."""
-    parts = worker_id.split(":")
-    if len(parts) != 4 or parts[:2] != [WORKER_ID_PREFIX, _host()] or not parts[2].isdigit():
-        return False
-    pid = int(parts[2])
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, another user's
-        return False
-    return False
+    return worker_id_prefix(WORKER_ID_PREFIX, pid)
 
 
 def _die_with_parent() -> None:
     # Should this process be killed outright (SIGKILL), Linux still stops the children.
     if sys.platform == "linux":
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-class _Ticker:
-    """Queues each periodic task when it is due. Called from the supervisor's loop, so it
-    stops with everything else; the worker does the work."""
-
-    def __init__(self, schedule: list[tuple[Task[[], Any], float]], err: Callable[[str], None]) -> None:
-        self.schedule = schedule
-        self.err = err
-        self.next_at = [0.0] * len(schedule)  # all due at once
-
-    def due_now(self) -> None:
-        self.next_at = [0.0] * len(self.schedule)
-
-    def __call__(self) -> None:
-        now = time.monotonic()
-        for i, (task, interval) in enumerate(self.schedule):
-            if now < self.next_at[i]:
-                continue
-            self.next_at[i] = now + interval
-            try:
-                task.enqueue()
-            except Exception as error:  # a busy database must not stop the site
-                self.err(f"Could not queue {task.name}: {error}; trying again in {interval:g} s.")
 
 
 @dataclass
@@ -315,7 +274,7 @@ class _Supervisor:
         self,
         out: Callable[[str], None],
         err: Callable[[str], None],
-        tick: Callable[[], None] | None = None,
+        tick: Callable[[], object] | None = None,
     ) -> None:
         self.children: dict[str, subprocess.Popen[bytes] | None] = {}  # None: waiting to restart
         self.out = out
