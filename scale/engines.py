@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import selectors
 import shutil
 import signal
 import socket
@@ -231,17 +232,32 @@ class CuttableProxy:
                 return
             with self._lock:
                 self._open.add(client)
-        threading.Thread(target=self._pipe, args=(upstream, client), daemon=True).start()
-        self._pipe(client, upstream)
+        self._pump(client, upstream)
 
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, client: socket.socket, upstream: socket.socket) -> None:
+        """Both directions in one thread: an SSL socket must not be read in one thread while it
+        is written in another (OpenSSL's state is not shared safely; bytes then leak out
+        unencrypted)."""
+        peers = {client: upstream, upstream: client}
         try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
+            with selectors.DefaultSelector() as selector:
+                for connection in peers:
+                    selector.register(connection, selectors.EVENT_READ)
+                while True:
+                    for key, _ in selector.select(timeout=60):
+                        source = key.fileobj
+                        assert isinstance(source, socket.socket)
+                        data = source.recv(65536)
+                        if not data:
+                            return
+                        peers[source].sendall(data)
+                        # TLS may hold decrypted bytes that select() does not see.
+                        while isinstance(source, ssl.SSLSocket) and source.pending():
+                            peers[source].sendall(source.recv(65536))
+        except (OSError, ValueError):
+            return
         finally:
-            for connection in (source, sink):
+            for connection in peers:
                 _close(connection)
                 with self._lock:
                     self._open.discard(connection)

@@ -36,6 +36,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _storages_stay_the_objects_the_fields_hold() -> Iterator[None]:
+    """File fields hold the storage objects made when their models were defined. A test that
+    overrides STORAGES (tests/objectstorage/) makes Django forget those objects, and restoring
+    the setting makes new ones: a file saved through `private_storage()` would then be looked
+    for through the field's old object, elsewhere. When STORAGES is back to what it was, the
+    field's objects are put back."""
+    from django.core.files.storage import default_storage
+    from django.core.signals import setting_changed
+    from django.utils.functional import empty
+
+    from studymarket.documents.models import DocumentPage, DocumentVersion
+
+    original = settings.STORAGES
+    objects = {
+        "default": DocumentVersion._meta.get_field("file").storage,
+        "public": DocumentPage._meta.get_field("preview_image").storage,
+    }
+
+    def put_back(*, setting: str, **kwargs: object) -> None:
+        if setting == "STORAGES" and settings.STORAGES == original:
+            storages._storages.update(objects)  # type: ignore[attr-defined]
+            default_storage._wrapped = empty  # type: ignore[attr-defined]
+
+    setting_changed.connect(put_back, weak=False)
+    yield
+    setting_changed.disconnect(put_back)
+
+
 @pytest.fixture(autouse=True)
 def _clear_caches() -> Iterator[None]:
     """Each test starts with empty caches (local memory, see tests/__init__.py)."""

@@ -52,7 +52,7 @@ def reader_pages_draw(
     setting (a larger file; pdf/draw.py)."""
     drawn = DrawnPages()
     with extraction_workspace() as workdir:
-        source = stored_file_local(version.file.name, workdir / "source.pdf")
+        source = stored_file_local(version.file, workdir / "source.pdf")
         out = workdir / "out"
         out.mkdir()
         job = DrawJob(

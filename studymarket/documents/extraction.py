@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.db.models.fields.files import FieldFile
 
-from studymarket.core.storage import private_storage
 from studymarket.documents.pdf.job import READER_WIDTHS, ExtractJob, SandboxJob, job_message
 from studymarket.documents.pdf.outline import OutlineItem
 from studymarket.documents.pdf.sandbox import EXIT_TOO_COMPLEX
@@ -156,10 +156,11 @@ def extract_job(
     )
 
 
-def stored_file_local(name: str, target: Path) -> Path:
-    """A privately stored file as a path on this machine: its own path with local storage,
-    else a copy at ``target`` (object storage)."""
-    storage = private_storage()
+def stored_file_local(file: FieldFile, target: Path) -> Path:
+    """A stored file as a path on this machine: its own path with local storage, else a copy
+    at ``target`` (object storage). Through the field's own storage, the one it was saved with."""
+    storage, name = file.storage, file.name
+    assert name, "an empty file field has no file"
     try:
         return Path(storage.path(name))
     except NotImplementedError:

@@ -109,7 +109,7 @@ def _heartbeat(version_id: int) -> Callable[[int, int], None]:
 def _local_pdf(version: DocumentVersion, workdir: Path) -> Path:
     """The version's PDF as a file on this machine: converted first if the seller sent a
     Word or OpenDocument file, copied from object storage if the storage is remote."""
-    local = stored_file_local(version.file.name, workdir / f"source{Path(version.file.name).suffix}")
+    local = stored_file_local(version.file, workdir / f"source{Path(version.file.name).suffix}")
     if local.suffix == ".pdf":
         return local
     converted = pdf_convert(source=local, source_format=version.source_format, workdir=workdir)
@@ -149,7 +149,7 @@ def document_version_previews_ensure(*, version_id: int, count: int) -> Document
     try:
         with extraction_workspace() as workdir:
             if draw:
-                source = stored_file_local(version.file.name, workdir / "source.pdf")
+                source = stored_file_local(version.file, workdir / "source.pdf")
                 job = extract_job(source, workdir, text=False, preview_count=count, pages=draw)
                 result = extraction_run(job)
             page_images_update(version=version, result=result, unpreviewed=unpreviewed)

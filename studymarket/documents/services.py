@@ -170,7 +170,7 @@ def document_version_extract(*, version: DocumentVersion, preview_page_count: in
     (processing.document_version_process). Running it again gives the same result.
     """
     with extraction_workspace() as workdir:
-        source = stored_file_local(version.file.name, workdir / "source.pdf")
+        source = stored_file_local(version.file, workdir / "source.pdf")
         job = extract_job(source, workdir, text=True, preview_count=preview_page_count)
         try:
             result = extraction_run(job, sandbox=False)

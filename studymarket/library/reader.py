@@ -315,7 +315,7 @@ def reader_page_sizes(*, version: DocumentVersion) -> list[PageSize]:
         import pikepdf  # only on a cache miss: not loaded in web processes that never need it
 
         with extraction_workspace() as workdir:
-            source = stored_file_local(version.file.name, workdir / "source.pdf")
+            source = stored_file_local(version.file, workdir / "source.pdf")
             with pikepdf.open(source) as pdf:
                 sizes = [_visible_size(page) for page in pdf.pages]
         cache.set(key, sizes, _SIZES_CACHE_SECONDS)

@@ -119,7 +119,7 @@ def stamped_copy_build(*, stamped_copy_id: int) -> StampedCopy:
     name = copy.file.field.generate_filename(copy, "copy.pdf")
     try:
         with extraction_workspace() as workdir:
-            source = stored_file_local(copy.version.file.name, workdir / "source.pdf")
+            source = stored_file_local(copy.version.file, workdir / "source.pdf")
             target = workdir / "stamped.pdf"
             stamp_pdf(source=source, target=target, text=_stamp_text(copy), mark=copy.mark)
             if storage.exists(name):  # left by an attempt that died before it could finish

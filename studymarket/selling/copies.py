@@ -64,7 +64,7 @@ def buyer_copy_refuse(*, version_id: int) -> DocumentVersion | None:
         return None
     with extraction_workspace() as workdir:
         try:
-            local = stored_file_local(version.file.name, workdir / "upload.pdf")
+            local = stored_file_local(version.file, workdir / "upload.pdf")
             traces = pdf_traces_read(local, workdir=workdir, pages=_sampled_pages())
         except TraceUnreadable:
             return None

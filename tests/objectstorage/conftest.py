@@ -36,7 +36,11 @@ def bucket(store: MotoStore) -> Bucket:
 
 @pytest.fixture(autouse=True)
 def _on_object_storage(
-    bucket: Bucket, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db: None
+    bucket: Bucket,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    db: None,
 ) -> Iterator[None]:
     # Workspaces (copies of stored files for pikepdf and the child process) in the test's folder.
     settings.DATA_DIR = tmp_path / "data"
