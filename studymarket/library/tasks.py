@@ -31,13 +31,19 @@ def stamped_copies_reconcile_task() -> None:
 
 
 def stamp_tasks_abandoned() -> set[int]:
-    """Copies whose build lost its worker in the last day and that are not queued or being
-    built again now (database queue only; core.task_rows)."""
+    """Copies whose build ended without building them in the last day, and that are not queued
+    or being built again now (database queue only): its worker was lost (core.task_rows), or
+    the task raised (the database restarting under it, say). A build that refuses a file marks
+    the copy failed instead, so a copy still pending after a failed task is worth one more try."""
     if not isinstance(task_backends["default"], DatabaseBackend):
         return set()
     path = stamped_copy_build_task.module_path
     since = timezone.now() - timedelta(days=1)
     lost = {int(row.args[0]) for row in task_results_abandoned(task_path=path, since=since) if row.args}
+    raised = DBTaskResult.objects.filter(
+        task_path=path, status=TaskResultStatus.FAILED, finished_at__gte=since
+    ).values_list("args_kwargs", flat=True)
+    lost |= {int(a["args"][0]) for a in raised if a.get("args")}
     again = DBTaskResult.objects.filter(
         task_path=path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
     ).values_list("args_kwargs", flat=True)

@@ -179,3 +179,29 @@ def test_a_copy_whose_build_lost_its_worker_is_queued_again_at_once(
         assert stamped_copies_reconcile(abandoned=stamp_tasks_abandoned()) == [copy.pk]
     # Queued again: the next sweep does not queue it a second time.
     assert stamp_tasks_abandoned() == set()
+
+
+def test_a_copy_whose_build_raised_is_queued_again_by_the_next_sweep(order_line, db_task_backend):
+    """The database restarted under the build (issue 15's fault run): the task failed, the copy
+    is still pending; the next sweep tries again rather than waiting for the stale rule."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    from studymarket.library.tasks import stamp_tasks_abandoned, stamped_copy_build_task
+
+    copy = _pending(order_line)
+    path = stamped_copy_build_task.module_path
+    DBTaskResult.objects.filter(task_path=path).delete()
+    DBTaskResult.objects.create(
+        status=TaskResultStatus.FAILED,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        args_kwargs={"args": [copy.pk], "kwargs": {}},
+        task_path=path,
+        exception_class_path="django.db.utils.OperationalError",
+        worker_ids=["worker:host:1:alive"],
+        backend_name="default",
+        run_after=get_date_max(),
+        queue_name="urgent",
+    )
+    assert stamp_tasks_abandoned() == {copy.pk}

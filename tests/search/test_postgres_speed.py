@@ -107,7 +107,8 @@ def test_index_writes_in_batches_and_the_last_version_wins(postgres, engine, mon
 
     with connection.execute_wrapper(counting):
         engine.index(docs)
-    assert len(statements) == 3 * 4  # per batch of two: two deletes, the listings, the pages
+    # Per batch of two: the listings locked, two deletes, the listings, the pages.
+    assert len(statements) == 3 * 5
     assert engine.count() == 5
     assert [hit.listing_id for hit in engine.search(SearchQuery(text="vervangen")).hits] == [3]
     assert sorted(hit.listing_id for hit in engine.search(SearchQuery(text="marge")).hits) == [1, 2, 4, 5]

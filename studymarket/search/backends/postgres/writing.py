@@ -152,7 +152,24 @@ def rows_insert(cursor: Any, docs: Sequence[IndexDoc]) -> None:
         )
 
 
+# The first key of the advisory locks that keep two writers of one listing apart.
+_LOCK_NAMESPACE = 0x5EA2C4
+
+
+def rows_lock(cursor: Any, listing_ids: Sequence[int]) -> None:
+    """Until the transaction ends, this listing's rows are ours to replace: two workers that
+    index one listing at once would both delete nothing and both insert, and the second would
+    fail on the primary key (seen under `make scale-test`). In id order, so two batches cannot
+    wait for each other."""
+    cursor.execute(
+        "SELECT pg_advisory_xact_lock(%s, listing_id::int) FROM unnest(%s::bigint[]) AS listing_id "
+        "ORDER BY listing_id",
+        [_LOCK_NAMESPACE, sorted(listing_ids)],
+    )
+
+
 def rows_delete(cursor: Any, listing_ids: Sequence[int]) -> None:
+    rows_lock(cursor, listing_ids)
     cursor.execute("DELETE FROM search_page WHERE listing_id = ANY(%s)", [list(listing_ids)])
     cursor.execute("DELETE FROM search_listing WHERE listing_id = ANY(%s)", [list(listing_ids)])
 
