@@ -24,15 +24,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
 PASSWORD = "Scale-test wachtwoord 2026!"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WAIT_MS = 60_000  # a worker, a restart or the sweeps may stand between a click and its result
 
 
@@ -59,7 +50,7 @@ if not Course.objects.filter(name="Schaalbaarheid").exists():
 def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROMIUM
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
