@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.utils.module_loading import import_string
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+
+from tests.processes import subprocess_database_url
 
 MANAGE = Path(settings.BASE_DIR) / "manage.py"
 GIVE_UP_SECONDS = 120
@@ -25,19 +26,10 @@ GIVE_UP_SECONDS = 120
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("db_task_backend")]
 
 
-def _database_url() -> str:
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{database['NAME']}"
-    credentials = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
-    host = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-    return f"postgres://{credentials}@{host}/{database['NAME']}"
-
-
 def _environment() -> dict[str, str]:
     return {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": subprocess_database_url(),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
     }
 

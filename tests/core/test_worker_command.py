@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -29,27 +28,18 @@ from studymarket.documents.models import DocumentVersion, VersionStatus
 from studymarket.selling.services import upload_store
 from studymarket.selling.tasks import upload_process_task
 from tests.documents import hostile
+from tests.processes import subprocess_database_url
 
 MANAGE = Path(settings.BASE_DIR) / "manage.py"
 PAGES = 100
 GIVE_UP_SECONDS = 300
 
 
-def _database_url() -> str:
-    """The test database, as DATABASE_URL for a subprocess."""
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{database['NAME']}"
-    credentials = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
-    host = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-    return f"postgres://{credentials}@{host}/{database['NAME']}"
-
-
 def _environment(data_dir: Path) -> dict[str, str]:
     return {
         **os.environ,
         "DATA_DIR": str(data_dir),
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": subprocess_database_url(),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         # About a killed worker, not the reader's limit (as tests/selling/test_worker_kill.py).
         "READER_PAGE_DRAW_SECONDS": "0",

@@ -7,7 +7,6 @@ import os
 import subprocess
 
 import pytest
-from django.db import connection
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
@@ -17,6 +16,7 @@ from studymarket.core.task_queues import URGENT_QUEUE
 from studymarket.library.models import StampedCopy, StampedCopyStatus
 from studymarket.library.tasks import stamped_copy_build_task
 from studymarket.search.tasks import search_index_listing_task
+from tests.processes import subprocess_database_url
 from tests.purchases import purchase
 
 BACKLOG = 30
@@ -85,16 +85,6 @@ def test_control_at_the_same_priority_the_backlog_queued_earlier_goes_first(
     assert _statuses(backlog) == [TaskResultStatus.READY] * (BACKLOG - 1) + [TaskResultStatus.SUCCESSFUL]
 
 
-def _database_url() -> str:
-    """The test database, as DATABASE_URL for a subprocess."""
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{database['NAME']}"
-    credentials = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
-    host = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-    return f"postgres://{credentials}@{host}/{database['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("db_task_backend")
 def test_serve_s_urgent_worker_builds_the_pdf_and_leaves_the_backlog(buyer, listing, tmp_path):
@@ -106,7 +96,7 @@ def test_serve_s_urgent_worker_builds_the_pdf_and_leaves_the_backlog(buyer, list
     environment = {
         **os.environ,
         "DATA_DIR": str(tmp_path),  # the library's tests keep their files in tmp_path/private
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": subprocess_database_url(),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
     }
     worker = serve._Worker(

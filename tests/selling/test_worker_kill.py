@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection
 
 from studymarket.documents.models import DocumentVersion, VersionStatus
 from studymarket.selling.services import upload_store
 from tests.data_files import workspaces
 from tests.documents import hostile
+from tests.processes import subprocess_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,21 +25,11 @@ MANAGE = Path(settings.BASE_DIR) / "manage.py"
 PAGES = 100
 
 
-def _database_url() -> str:
-    """The test database, as DATABASE_URL for a subprocess."""
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{database['NAME']}"
-    credentials = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
-    host = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-    return f"postgres://{credentials}@{host}/{database['NAME']}"
-
-
 def _environment(data_dir: Path, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "DATA_DIR": str(data_dir),
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": subprocess_database_url(),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         # These tests are about a killed worker, not the reader's limit (issue 12, finding 1):
         # 0 leaves out the check that draws every page at the reader's width, which made the
