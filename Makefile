@@ -1,6 +1,6 @@
 # studymarket: `make run` starts the site, `make test` runs every check CI runs.
 # Nothing here needs root, except that `make test` installs missing Debian packages
-# and starts PostgreSQL/Redis when it is root (scripts/install-system-packages.sh,
+# (`make run` only LibreOffice, for Word uploads) and starts PostgreSQL/Redis when it is root (scripts/install-system-packages.sh,
 # scripts/start-services.sh).
 
 SHELL := /bin/bash
@@ -29,7 +29,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: help run test lint typecheck imports security migrations-check test-sqlite test-postgres test-browser \
 	scale-test scale-test-short \
-	bench messages lock system-packages services venv venv-dev
+	audit-tools screenshots bench messages lock system-packages run-packages services venv venv-dev
 
 help:
 	@echo "make run            start the site on http://127.0.0.1:\$${PORT:-8000} (web server + task worker)"
@@ -38,6 +38,7 @@ help:
 	@echo "make lint | typecheck | imports | security | test-sqlite | test-postgres | test-browser"
 	@echo "                    one of them"
 	@echo "make scale-test     the scale-out profile on loopback: journey across processes, faults under load"
+	@echo "make screenshots    the audited pages at 375 and 1280 px wide, in var/screenshots/"
 	@echo "make bench          run the benchmarks in bench/"
 	@echo "make messages       update and compile the translation catalogs (nl, en)"
 	@echo "make lock           regenerate requirements/*.txt from *.in (UPGRADE=1 to upgrade pins)"
@@ -53,8 +54,13 @@ $(DEV_STAMP): requirements/base.txt requirements/dev.txt
 venv: $(BASE_STAMP)
 venv-dev: $(DEV_STAMP)
 
-run: venv
+run: venv run-packages
 	$(MANAGE) serve
+
+# LibreOffice converts .docx/.odt uploads; installed when root and missing, else the upload
+# form offers PDF only (documents.conversion.conversion_available).
+run-packages:
+	scripts/install-system-packages.sh run
 
 # --- Checks, in the order `make test` runs them; the first failure stops it. -----------
 test: venv-dev system-packages services lint typecheck imports security migrations-check \
@@ -96,8 +102,21 @@ test-postgres: venv-dev services
 
 # On TEST_WORKERS processes too: each has its own live server, database and Chromium, and loads
 # the demo once (tests/browser/demo.py).
-test-browser: venv-dev system-packages
+test-browser: venv-dev system-packages audit-tools
 	env -u DATABASE_URL $(PYTEST) -m browser tests/browser $(XDIST)
+
+# Lighthouse and the Nu HTML Checker (vnu.jar), pinned in tools/audit/package-lock.json, from the
+# npm registry; no install scripts (vnu-jar's would fetch a Java runtime: Debian's is used).
+# tests/browser/test_page_quality.py runs them; `make screenshots` draws the audited pages.
+AUDIT_STAMP := tools/audit/node_modules/.installed
+$(AUDIT_STAMP): tools/audit/package-lock.json
+	cd tools/audit && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+audit-tools: system-packages $(AUDIT_STAMP)
+
+screenshots: venv-dev system-packages
+	env -u DATABASE_URL $(PY) scripts/screenshots.py
 
 # The scale-out profile on loopback (scale/): its own PostgreSQL, Redis, an S3 server (moto), nginx,
 # three web processes, workers and the scheduler; the journey across processes, then faults under

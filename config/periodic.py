@@ -17,6 +17,7 @@ def periodic_tasks() -> list[tuple[Task, float]]:
     from studymarket.ledger.payouts.tasks import payouts_weekly_task
     from studymarket.ledger.tasks import earnings_release_task
     from studymarket.library.tasks import stamped_copies_reconcile_task
+    from studymarket.notifications.tasks import notifications_cleanup_task
     from studymarket.payments.ledger_tasks import ledger_check_task, payout_routes_task
     from studymarket.payments.tasks import payments_reconcile_task, refunds_reconcile_task
     from studymarket.privacy.tasks import privacy_housekeeping_task
@@ -53,4 +54,6 @@ def periodic_tasks() -> list[tuple[Task, float]]:
         # Data exports past PRIVACY_EXPORT_DAYS deleted; erased traders' records past DSA art. 30(3)'s
         # six months purged.
         (privacy_housekeeping_task, reconcile),
+        # Read notifications of the site's bell older than half a year deleted.
+        (notifications_cleanup_task, ledger),
     ]

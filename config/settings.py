@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "studymarket.core",
     "studymarket.accounts",
+    "studymarket.notifications",
     "studymarket.documents",
     "studymarket.catalog",
     "studymarket.search",
@@ -114,6 +115,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "studymarket.checkout.context_processors.cart",
+                # The header bell's unread count, for signed-in people only (one indexed COUNT).
+                "studymarket.notifications.context_processors.notifications",
             ],
         },
     },
@@ -197,13 +200,13 @@ if TESTING:
 PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=12)
 PASSWORD_MIN_SCORE = env.int("PASSWORD_MIN_SCORE", default=3)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "studymarket.accounts.validators.UserAttributeSimilarityValidator"},
     {
         "NAME": "studymarket.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "studymarket.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "studymarket.accounts.validators.NumericPasswordValidator"},
     {
         "NAME": "studymarket.accounts.passwords.DutchCommonPasswordValidator",
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
@@ -248,6 +251,8 @@ RATE_LIMITS = {
     # Rights holders' registrations (each reads a PDF in the sandbox while the request waits),
     # every attempt counted, per account (slice "moderation").
     "rights_holder_user": env.str("RATE_LIMIT_RIGHTS_HOLDER_PER_USER", default="20/d"),
+    # The public earnings calculator on "Start met verkopen" (one request per pause in typing), per IP.
+    "sell_price_ip": env.str("RATE_LIMIT_SELL_PRICE_PER_IP", default="120/m"),
 }
 # Clients never limited by the IP-keyed limits (e.g. a monitoring host); nothing by default.
 RATE_LIMIT_EXEMPT_IPS = env.list("RATE_LIMIT_EXEMPT_IPS", default=[])

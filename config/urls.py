@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.i18n import JavaScriptCatalog, set_language
 
-from studymarket.core.views import healthz, public_media
+from studymarket.core.views import favicon, healthz, public_media
 from studymarket.storefront import sitemaps
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # For search engines, outside the language prefixes: one of each for the whole site.
     path("robots.txt", sitemaps.robots, name="robots_txt"),
     path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
@@ -33,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("betalen/", include("studymarket.payments.urls")),
     path("mijn-documenten/", include("studymarket.library.urls")),
     path("reviews/", include("studymarket.reviews.urls")),
+    path("meldingen/", include("studymarket.notifications.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("studymarket.trust.urls")),
     # Before support's beheer/ and the admin's catch-all (slice trust-core).

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "studymarket.accounts"
     label = "accounts"
+    verbose_name = _("Accounts en verkopers")
 
     def ready(self) -> None:
         from studymarket.accounts.security_log import security_log_connect

@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from studymarket.core.models import TimeStampedModel
 from studymarket.core.storage import public_storage
 
+# Dutch and Flemish surname prefixes ("tussenvoegsels"): "Sanne de Vries" is "Sanne V.".
+_SURNAME_PREFIXES = frozenset("d' de den der des di du het in la le op 't te ten ter van von".split())
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -51,6 +54,20 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email.split("@")[0]
+
+    @property
+    def public_name(self) -> str:
+        """The name strangers see next to a review: the first name and the initial of the
+        surname ("Sanne de Vries" → "Sanne V."), never the full name (issue 16, defect 10).
+        Without a name, the e-mail's local part read the same way ("sanne.devries" → "sanne
+        D."; a handle without a dot, "demo-reviewer", as it is)."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if not first:
+            first, _dot, last = self.email.split("@")[0].replace("_", ".").partition(".")
+        surname = [word for word in last.replace(".", " ").split() if word.lower() not in _SURNAME_PREFIXES]
+        if not surname and last.strip(". "):
+            surname = last.replace(".", " ").split()[-1:]  # only a prefix ("de"): its initial
+        return f"{first} {surname[0][0].upper()}." if surname else first
 
 
 def avatar_path(instance: "SellerProfile", filename: str) -> str:
@@ -109,6 +126,10 @@ class SellerProfile(TimeStampedModel):
     trader_registration_number = models.CharField(_("KvK- of KBO-nummer"), max_length=20, blank=True)
     trader_vat_number = models.CharField(_("btw-nummer"), max_length=20, blank=True)
     trader_self_certified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verkopersprofiel")
+        verbose_name_plural = _("verkopersprofielen")
 
     def __str__(self) -> str:
         return self.display_name

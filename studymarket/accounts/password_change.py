@@ -13,6 +13,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from studymarket.accounts.forms import NewPasswordForm
 from studymarket.core.security_log import security_event
@@ -21,6 +22,12 @@ from studymarket.core.security_log import security_event
 class ChangePasswordForm(PasswordChangeForm, NewPasswordForm):
     """Django's form (current password, new password twice), with the rules as plain text as in
     NewPasswordForm (the reset page's form)."""
+
+    # Django's Dutch says "Uw oude wachtwoord …"; the site says "je".
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": gettext_lazy("Je huidige wachtwoord klopt niet. Typ het opnieuw."),
+    }
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

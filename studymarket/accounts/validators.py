@@ -1,5 +1,5 @@
 from django.contrib.auth import password_validation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
@@ -22,3 +22,20 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
             "Je wachtwoord moet minstens %(min_length)d tekens lang zijn.",
             self.min_length,
         ) % {"min_length": self.min_length}
+
+
+# Django's Dutch catalogue says "Uw wachtwoord …" in these help texts; the site says "je"
+# (docs/CONVENTIONS.md §7), so they are our own Dutch source strings.
+class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
+    def get_help_text(self) -> str:
+        return gettext("Je wachtwoord mag niet te veel lijken op je andere persoonlijke gegevens.")
+
+
+class CommonPasswordValidator(password_validation.CommonPasswordValidator):
+    def get_help_text(self) -> str:
+        return gettext("Je wachtwoord mag geen veelgebruikt wachtwoord zijn.")
+
+
+class NumericPasswordValidator(password_validation.NumericPasswordValidator):
+    def get_help_text(self) -> str:
+        return gettext("Je wachtwoord mag niet alleen uit cijfers bestaan.")

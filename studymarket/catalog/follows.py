@@ -25,6 +25,8 @@ from studymarket.accounts.models import SellerProfile, User
 from studymarket.catalog.models import Course, Follow, FollowNotification, Listing, ListingStatus
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
+from studymarket.notifications.models import NotificationKind
+from studymarket.notifications.services import notifications_create
 
 logger = logging.getLogger(__name__)
 
@@ -234,6 +236,7 @@ def follow_notifications_send(*, listing_id: int) -> int:
         [FollowNotification(user_id=user_id, listing=listing) for user_id in recipients],
         ignore_conflicts=True,
     )
+    _followers_notify(listing, recipients)
     pending = FollowNotification.objects.filter(
         listing=listing, user_id__in=list(recipients), sent_at__isnull=True
     ).order_by("pk")
@@ -256,6 +259,30 @@ def follow_notifications_send(*, listing_id: int) -> int:
     if failed:
         raise RuntimeError(f"{failed} follow notification(s) for listing {listing_id} could not be sent")
     return sent
+
+
+def _followers_notify(listing: Listing, recipients: dict[int, _Recipient]) -> None:
+    """The bell's notification of the new document, once per follower (keyed by the listing),
+    whether or not their e-mail goes out; named after the seller if they follow the seller."""
+    # The seller's id goes along: an erased seller's name is replaced (privacy.erasure_seller).
+    seller: dict[str, object] = {
+        "title": listing.title,
+        "source": listing.seller.display_name,
+        "seller_id": listing.seller_id,
+    }
+    course: dict[str, object] = {"title": listing.title, "source": listing.course.name}
+    by_source = [
+        (seller, [pk for pk, r in recipients.items() if r.follows_seller]),
+        (course, [pk for pk, r in recipients.items() if not r.follows_seller]),
+    ]
+    for params, user_ids in by_source:
+        notifications_create(
+            recipient_ids=user_ids,
+            kind=NotificationKind.NEW_LISTING_FROM_FOLLOWED,
+            params=params,
+            url=listing.get_absolute_url(),
+            key=f"listing:{listing.pk}",
+        )
 
 
 def follow_notifications_reconcile() -> list[int]:

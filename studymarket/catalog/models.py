@@ -25,6 +25,8 @@ class Institution(models.Model):
     city = models.CharField(_("plaats"), max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("onderwijsinstelling")
+        verbose_name_plural = _("onderwijsinstellingen")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -40,6 +42,8 @@ class Programme(models.Model):
     slug = models.SlugField(max_length=220)
 
     class Meta:
+        verbose_name = _("opleiding")
+        verbose_name_plural = _("opleidingen")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["institution", "slug"], name="programme_slug_unique")]
 
@@ -57,6 +61,8 @@ class Course(models.Model):
     slug = models.SlugField(max_length=220)
 
     class Meta:
+        verbose_name = _("vak")
+        verbose_name_plural = _("vakken")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["programme", "slug"], name="course_slug_unique")]
 
@@ -87,6 +93,8 @@ class Book(models.Model):
     )
 
     class Meta:
+        verbose_name = _("boek")
+        verbose_name_plural = _("boeken")
         ordering = ["title"]
 
     def __str__(self) -> str:
@@ -149,6 +157,8 @@ class Listing(TimeStampedModel):
     rating_sum = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("aanbieding")
+        verbose_name_plural = _("aanbiedingen")
         ordering = ["-published_at"]
         indexes = [models.Index(fields=["status", "-published_at"])]
         constraints = [
@@ -188,6 +198,8 @@ class Follow(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("volgrelatie")
+        verbose_name_plural = _("volgrelaties")
         constraints = [
             models.CheckConstraint(
                 condition=Q(seller__isnull=False, course__isnull=True)
@@ -208,4 +220,6 @@ class FollowNotification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("e-mail aan een volger")
+        verbose_name_plural = _("e-mails aan volgers")
         constraints = [models.UniqueConstraint(fields=["user", "listing"], name="follow_notification_once")]

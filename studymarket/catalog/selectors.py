@@ -6,6 +6,7 @@ from django.db.models.functions import Replace
 from studymarket.accounts.models import SellerProfile
 from studymarket.catalog.models import Book, Course, Institution, Listing, ListingStatus, Programme
 from studymarket.catalog.ratings import Rating
+from studymarket.documents.models import DocumentPage
 
 # A query is a handful of words; a pasted page of text must not become a query with
 # hundreds of conditions.
@@ -19,13 +20,23 @@ def listing_published_list() -> QuerySet[Listing]:
     )
 
 
+def listing_card_list() -> QuerySet[Listing]:
+    """Published listings for product cards: with the first page of each current version
+    (``version.first_pages``, its thumbnail) in one more query for the whole list."""
+    card_fields = ("version_id", "number", "thumbnail", "thumbnail_blurred", "preview_image")
+    first_page = DocumentPage.objects.filter(number=1).only(*card_fields, "preview_width", "preview_height")
+    return listing_published_list().prefetch_related(
+        Prefetch("document__current_version__pages", queryset=first_page, to_attr="first_pages")
+    )
+
+
 def listing_get_for_page(*, pk: int) -> Listing:
     """The listing with what its page shows, in one query; raises Listing.DoesNotExist."""
     return listing_published_list().select_related("book", "document__current_version").get(pk=pk)
 
 
 def listing_recent_list(*, limit: int = 12) -> QuerySet[Listing]:
-    return listing_published_list().order_by("-published_at")[:limit]
+    return listing_card_list().order_by("-published_at")[:limit]
 
 
 def course_published_count(*, course: Course) -> int:
@@ -53,7 +64,7 @@ def institution_list() -> QuerySet[Institution]:
 
 
 def seller_listing_list(*, seller: SellerProfile) -> QuerySet[Listing]:
-    return listing_published_list().filter(seller=seller)
+    return listing_card_list().filter(seller=seller)
 
 
 def institution_get(*, slug: str) -> Institution:
@@ -70,7 +81,7 @@ def institution_programme_list(*, institution: Institution) -> QuerySet[Programm
 
 
 def institution_listing_list(*, institution: Institution) -> QuerySet[Listing]:
-    return listing_published_list().filter(course__programme__institution=institution)
+    return listing_card_list().filter(course__programme__institution=institution)
 
 
 def course_get(*, institution_slug: str, programme_slug: str, slug: str) -> Course:
@@ -82,7 +93,7 @@ def course_get(*, institution_slug: str, programme_slug: str, slug: str) -> Cour
 
 
 def course_listing_list(*, course: Course) -> QuerySet[Listing]:
-    return listing_published_list().filter(course=course)
+    return listing_card_list().filter(course=course)
 
 
 def seller_get(*, slug: str) -> SellerProfile:
@@ -118,7 +129,7 @@ def listing_published_in_order(*, ids: list[int]) -> list[Listing]:
     """The published listings among ``ids``, in the order of ``ids`` (a search engine's
     ranking), in one query. An id that is gone or no longer published is left out: the
     index may lag the database by one task."""
-    found = listing_published_list().select_related("book").in_bulk(ids)
+    found = listing_card_list().select_related("book").in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -139,7 +150,7 @@ def programme_course_list(*, programme: Programme) -> QuerySet[Course]:
 
 
 def programme_listing_list(*, programme: Programme) -> QuerySet[Listing]:
-    return listing_published_list().filter(course__programme=programme)
+    return listing_card_list().filter(course__programme=programme)
 
 
 def book_get(*, isbn13: str) -> Book:
@@ -148,7 +159,7 @@ def book_get(*, isbn13: str) -> Book:
 
 
 def book_listing_list(*, book: Book) -> QuerySet[Listing]:
-    return listing_published_list().filter(book=book)
+    return listing_card_list().filter(book=book)
 
 
 def book_course_list(*, book: Book) -> QuerySet[Course]:

@@ -1,6 +1,6 @@
 """Amounts and dates the way a Dutch (or English) reader expects them."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from babel.numbers import format_currency
 from django.utils import timezone
@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from studymarket.core.money import Money
 
 _BABEL_LOCALES = {"nl": "nl_NL", "en": "en_IE"}
+# Shorter ago than this reads "zojuist" ("just now").
+JUST_NOW = timedelta(minutes=1)
 
 
 def money_display(money: Money) -> str:
@@ -22,7 +24,12 @@ def money_display(money: Money) -> str:
 
 
 def time_ago(moment: datetime, now: datetime | None = None) -> str:
-    """ "2 jaar geleden": the largest unit only, as marketplaces show review dates."""
+    """ "2 jaar geleden": the largest unit only, as marketplaces show review dates; "zojuist"
+    under a minute (and for a moment a clock running ahead put in the future), where
+    timesince would say "0 minuten"."""
+    now = now or timezone.now()
+    if now - moment < JUST_NOW:
+        return _("zojuist")
     # timesince joins number and unit with a no-break space; plain, like money_display.
-    delta = timesince(moment, now or timezone.now(), depth=1).replace("\xa0", " ")
+    delta = timesince(moment, now, depth=1).replace("\xa0", " ")
     return _("%(delta)s geleden") % {"delta": delta}

@@ -24,6 +24,8 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("auditgebeurtenis")
+        verbose_name_plural = _("auditgebeurtenissen")
         indexes = [models.Index(fields=["object_type", "object_id", "created_at"])]
 
     def __str__(self) -> str:
@@ -36,3 +38,7 @@ class ClockOffset(models.Model):
 
     seconds = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("klokverschuiving")
+        verbose_name_plural = _("klokverschuivingen")

@@ -16,6 +16,10 @@ class Document(TimeStampedModel):
         "DocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documenten")
+
     def __str__(self) -> str:
         return f"Document {self.pk}"
 
@@ -76,6 +80,8 @@ class DocumentVersion(TimeStampedModel):
     minhash = models.BinaryField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("documentversie")
+        verbose_name_plural = _("documentversies")
         ordering = ["document", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="document_version_number_unique"),
@@ -111,6 +117,8 @@ class DocumentPage(models.Model):
     is_scanned = models.BooleanField(default=False)  # images but (almost) no text layer
 
     class Meta:
+        verbose_name = _("documentpagina")
+        verbose_name_plural = _("documentpagina's")
         ordering = ["version", "number"]
         constraints = [models.UniqueConstraint(fields=["version", "number"], name="document_page_unique")]
 
@@ -125,6 +133,8 @@ class TocEntry(models.Model):
     page_number = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("regel van de inhoudsopgave")
+        verbose_name_plural = _("regels van de inhoudsopgave")
         ordering = ["version", "position"]
         constraints = [models.UniqueConstraint(fields=["version", "position"], name="toc_position_unique")]
 
@@ -138,6 +148,8 @@ class FingerprintBand(models.Model):
     digest = models.BigIntegerField()
 
     class Meta:
+        verbose_name = _("vingerafdrukband")
+        verbose_name_plural = _("vingerafdrukbanden")
         indexes = [models.Index(fields=["band", "digest"])]
         constraints = [models.UniqueConstraint(fields=["version", "band"], name="fingerprint_band_unique")]
 
@@ -158,6 +170,8 @@ class OriginalityMatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("overeenkomst met een ander document")
+        verbose_name_plural = _("overeenkomsten met andere documenten")
         ordering = ["-similarity"]
         constraints = [
             models.UniqueConstraint(fields=["version", "earlier_version"], name="originality_match_unique"),
@@ -185,6 +199,8 @@ class RightsHolderWork(models.Model):
     removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("beschermd werk")
+        verbose_name_plural = _("beschermde werken")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -208,6 +224,8 @@ class RightsHolderPage(models.Model):
     shingle_hashes = models.BinaryField()
 
     class Meta:
+        verbose_name = _("pagina van een beschermd werk")
+        verbose_name_plural = _("pagina's van beschermde werken")
         ordering = ["work", "number"]
         constraints = [
             models.UniqueConstraint(fields=["work", "number"], name="rights_holder_page_unique"),
@@ -224,6 +242,8 @@ class RightsHolderBand(models.Model):
     digest = models.BigIntegerField()
 
     class Meta:
+        verbose_name = _("vingerafdrukband van een beschermd werk")
+        verbose_name_plural = _("vingerafdrukbanden van beschermde werken")
         indexes = [models.Index(fields=["digest"], name="rights_holder_band_digest")]
         constraints = [
             models.UniqueConstraint(fields=["work", "page", "band"], name="rights_holder_band_unique"),
@@ -248,6 +268,8 @@ class RightsHolderMatch(models.Model):
     decision_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("overeenkomst met een beschermd werk")
+        verbose_name_plural = _("overeenkomsten met beschermde werken")
         ordering = ["-similarity", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["version", "work"], name="rights_holder_match_unique"),

@@ -259,6 +259,20 @@ def originality_check(*, version: DocumentVersion) -> OriginalityResult:
     return OriginalityResult(verdict=verdict, matches=matches)
 
 
+def own_original_document_id(*, version: DocumentVersion) -> int | None:
+    """The seller's own other document that a version refused as an exact copy repeats, when
+    it repeats only their own work (so the seller is offered a new version of that document
+    instead of "only your own work"); None when it also or only repeats someone else's."""
+    exact = OriginalityMatch.objects.filter(version=version, kind=MatchKind.EXACT)
+    rows = list(exact.values_list("earlier_version__document_id", "earlier_version__document__seller_id"))
+    seller_id = (
+        DocumentVersion.objects.filter(pk=version.pk).values_list("document__seller_id", flat=True).first()
+    )
+    if not rows or any(owner != seller_id for _, owner in rows):
+        return None
+    return min(document_id for document_id, _ in rows)
+
+
 def _near(
     earlier: QuerySet[DocumentVersion], minhash: "LeanMinHash | None", digests: list[int]
 ) -> list[tuple[int, float]]:

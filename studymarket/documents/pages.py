@@ -157,8 +157,19 @@ def _toc_replace(*, version: DocumentVersion, toc: list[OutlineItem]) -> None:
             version=version,
             position=position,
             level=item.level,
-            title=item.title[:_TOC_TITLE_MAX],
+            title=_toc_title(item.title),
             page_number=item.page,
         )
         for position, item in enumerate(toc, 1)
     )
+
+
+def _toc_title(title: str) -> str:
+    """The title whole; one longer than the column (a paragraph in a bookmark) is cut after a
+    word and ends in "…", never inside a word."""
+    if len(title) <= _TOC_TITLE_MAX:
+        return title
+    cut = title[: _TOC_TITLE_MAX - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-") + "…"

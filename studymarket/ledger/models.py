@@ -54,6 +54,8 @@ class Account(models.Model):
     balance_cents = models.BigIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("grootboekrekening")
+        verbose_name_plural = _("grootboekrekeningen")
         constraints = [
             models.UniqueConstraint(fields=["kind", "key", "currency"], name="ledger_account_unique"),
             models.CheckConstraint(
@@ -110,6 +112,8 @@ class Journal(models.Model):
     order_line_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
+        verbose_name = _("journaal")
+        verbose_name_plural = _("journalen")
         constraints = [
             models.UniqueConstraint(fields=["source", "source_ref"], name="ledger_journal_one_per_source"),
             models.UniqueConstraint(
@@ -141,6 +145,8 @@ class Entry(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
 
     class Meta:
+        verbose_name = _("boeking")
+        verbose_name_plural = _("boekingen")
         constraints = [models.CheckConstraint(condition=~Q(amount_cents=0), name="ledger_entry_not_zero")]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -178,6 +184,10 @@ class PayoutBatch(models.Model):
     total_cents = models.PositiveBigIntegerField()
     downloaded_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("uitbetalingsbatch")
+        verbose_name_plural = _("uitbetalingsbatches")
+
     def __str__(self) -> str:
         return self.message_id
 
@@ -211,6 +221,8 @@ class Payout(models.Model):
     )
 
     class Meta:
+        verbose_name = _("uitbetaling")
+        verbose_name_plural = _("uitbetalingen")
         indexes = [models.Index(fields=["status", "provider"])]
         constraints = [
             models.CheckConstraint(condition=Q(amount_cents__gt=0), name="ledger_payout_positive"),
@@ -231,6 +243,10 @@ class LedgerCheckRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     ok = models.BooleanField()
     violations = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("grootboekcontrole")
+        verbose_name_plural = _("grootboekcontroles")
 
 
 class ApprovalKind(models.TextChoices):
@@ -273,6 +289,8 @@ class StaffApproval(TimeStampedModel):
     note = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("goedkeuring")
+        verbose_name_plural = _("goedkeuringen")
         constraints = [
             # Two people: whoever approves did not propose it.
             models.CheckConstraint(

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from studymarket.core.storage import private_storage
 from studymarket.documents.models import Document, DocumentVersion
@@ -25,6 +26,8 @@ class Entitlement(models.Model):
     revoke_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("toegangsrecht")
+        verbose_name_plural = _("toegangsrechten")
         indexes = [models.Index(fields=["buyer", "document"])]
 
     @property
@@ -61,6 +64,8 @@ class StampedCopy(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("gestempelde kopie")
+        verbose_name_plural = _("gestempelde kopieën")
         constraints = [
             models.UniqueConstraint(fields=["entitlement", "version"], name="stamped_copy_once_per_version"),
         ]
@@ -76,4 +81,6 @@ class Download(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("download")
+        verbose_name_plural = _("downloads")
         indexes = [models.Index(fields=["entitlement", "downloaded_at"])]

@@ -1,9 +1,12 @@
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 
+from studymarket.core import clock
 from studymarket.documents.extraction import extraction_workspace
 from studymarket.documents.models import DocumentPage, DocumentVersion, VersionStatus
 from studymarket.library.models import Download, Entitlement, StampedCopy
@@ -25,6 +28,42 @@ def entitlement_active_get(*, user: Any, document_id: int) -> Entitlement | None
     )
 
 
+def entitlement_ended_get(*, user: Any, document_id: int) -> Entitlement | None:
+    """The user's most recent entitlement to the document if it was revoked (a refund, a
+    chargeback, an upheld notice) and none is active: the reader then says why access ended."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    entitlements = Entitlement.objects.filter(buyer=user, document_id=document_id)
+    if entitlements.filter(revoked_at__isnull=True).exists():
+        return None
+    return (
+        entitlements.select_related("document__listing", "order_line").order_by("-revoked_at", "-pk").first()
+    )
+
+
+def guarantee_deadline(granted_at: datetime) -> datetime:
+    """The end of the satisfaction guarantee's window for a purchase paid at ``granted_at``
+    (order_mark_paid grants at the payment's time): payments.refunds.policy.guarantee_check's
+    rule, which library, below payments, cannot ask (tests/library/test_guarantee_note.py
+    checks that the two agree)."""
+    return granted_at + timedelta(days=settings.GUARANTEE_WINDOW_DAYS)
+
+
+def guarantee_lost_by_download(*, entitlement: Entitlement) -> datetime | None:
+    """The window's end while a download of the PDF would cost the buyer the automatic refund
+    (an active entitlement, within the window, never downloaded; reading online does not
+    count), else None."""
+    if entitlement.revoked_at is not None:
+        return None
+    downloaded = Download.objects.filter(entitlement_id=entitlement.pk).exists()
+    return _guarantee_until(entitlement.granted_at, downloaded=downloaded, now=clock.now())
+
+
+def _guarantee_until(granted_at: datetime, *, downloaded: bool, now: datetime) -> datetime | None:
+    deadline = guarantee_deadline(granted_at)
+    return None if downloaded or now > deadline else deadline
+
+
 def owned_document_ids(*, user: Any) -> set[int]:
     """The documents the user may read now (the cart refuses to sell them again)."""
     if not getattr(user, "is_authenticated", False):
@@ -42,6 +81,9 @@ class LibraryItem:
     version: DocumentVersion | None  # the newest published version: the one the buyer gets
     copy: StampedCopy | None  # the buyer's PDF of that version, if one was asked for
     downloaded_version_number: int | None  # the newest version they downloaded, if any
+    # While a download would end the automatic refund: the guarantee window's end (the
+    # "Download PDF" button says so), else None. See guarantee_lost_by_download().
+    guarantee_until: datetime | None = None
 
     @property
     def new_version_available(self) -> bool:
@@ -99,12 +141,14 @@ def library_items(*, user: Any) -> list[LibraryItem]:
         "entitlement_id", "stamped_copy__version__number"
     ):
         downloaded[entitlement_id] = max(number, downloaded.get(entitlement_id, number))
+    now = clock.now()
     return [
         LibraryItem(
             entitlement=e,
             version=e.document.current_version,
             copy=copies.get((e.pk, e.document.current_version_id)),
             downloaded_version_number=downloaded.get(e.pk),
+            guarantee_until=_guarantee_until(e.granted_at, downloaded=e.pk in downloaded, now=now),
         )
         for e in entitlements
     ]

@@ -1,7 +1,9 @@
 """The library's pages: "Mijn documenten", the online reader, and the buyer's PDF.
 
 Every view but the list starts from the buyer's active entitlement to the document; without
-one the answer is 404, whoever asks and however (no hint whether the document exists). Page
+one the answer is 404, whoever asks and however (no hint whether the document exists). Two
+exceptions, both about the reader page itself: a visitor who is not logged in is sent to log in
+and back, and a buyer whose access ended (a refund) is told so and why, with a 403. Page
 images and the PDF are read from the private storage and sent by these views only; on object
 storage the PDF by a redirect to a pre-signed URL that lives DOWNLOAD_URL_SECONDS
 (core.storage.stored_file_response). A store that does not answer gives 503, not 500.
@@ -14,9 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.html import conditional_escape
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +41,8 @@ from studymarket.library.reader import (
 )
 from studymarket.library.selectors import (
     entitlement_active_get,
+    entitlement_ended_get,
+    guarantee_lost_by_download,
     library_items,
     reader_page_texts,
     reader_version_get,
@@ -84,16 +88,20 @@ class _ReaderPage:
     height: int
     src: str
     srcset: str
-    text_html: str  # escaped, line breaks as <br>
+    text_html: str  # escaped; its line breaks are kept by CSS (white-space: pre-line), not <br>:
+    # a 100-page document had some 4,000 <br> elements, which Lighthouse counted against the reader
     too_heavy: bool
     label: str  # "Pagina 3 van 102"
     text_label: str  # "Tekst van pagina 3"
 
 
 @cache_control(private=True, no_cache=True)
+@login_required
 @storage_unavailable_page
 def library_read(request: HttpRequest, document_id: int) -> HttpResponse:
-    entitlement = _entitlement(request, document_id)
+    entitlement = entitlement_active_get(user=request.user, document_id=document_id)
+    if entitlement is None:
+        return _access_ended(request, document_id)
     version = _current_version(entitlement)
     # The PDF is made while the buyer reads, so "Download PDF" is usually ready at once.
     copy = stamped_copy_request(entitlement=entitlement, version=version)
@@ -111,7 +119,7 @@ def library_read(request: HttpRequest, document_id: int) -> HttpResponse:
             height=size.height,
             src=f"{base}/{number}-{READER_DEFAULT_WIDTH}.webp",
             srcset=", ".join(f"{base}/{number}-{w}.webp {w}w" for w in READER_WIDTHS),
-            text_html=linebreaksbr(texts.get(number, ""), autoescape=True),
+            text_html=conditional_escape(texts.get(number, "")),
             too_heavy=number in too_heavy,
             label=label % {"number": number, "total": len(sizes)},
             text_label=text_label % {"number": number},
@@ -125,8 +133,30 @@ def library_read(request: HttpRequest, document_id: int) -> HttpResponse:
         "pages": pages,
         "page_count": len(pages),
         "too_heavy_message": _TOO_HEAVY,
+        "guarantee_until": guarantee_lost_by_download(entitlement=entitlement),
     }
     return render(request, "library/read.html", context)
+
+
+def _access_ended(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The buyer's own document after a refund (or a chargeback, an upheld notice): why they
+    can no longer read it, in place of the reader. Anyone else: 404, as ever."""
+    ended = entitlement_ended_get(user=request.user, document_id=document_id)
+    if ended is None:
+        raise Http404
+    context = {"entitlement": ended, "cause": _ended_cause(ended.revoke_reason)}
+    return render(request, "library/access_ended.html", context, status=403)
+
+
+def _ended_cause(reason: str) -> str:
+    """What library/access_ended.html says happened, from the revoke reason orders gave
+    ("refund" at a guarantee approval, "guarantee: …", "external", "duplicate",
+    "chargeback", "notice_upheld")."""
+    if reason == "chargeback":
+        return "chargeback"
+    if reason == "notice_upheld":
+        return "notice"
+    return "refund"
 
 
 @require_safe
@@ -191,7 +221,12 @@ def library_copy_status(request: HttpRequest, document_id: int) -> HttpResponse:
     """The "Download PDF" block; polled (htmx) while the PDF is being made."""
     entitlement = _entitlement(request, document_id)
     copy = stamped_copy_request(entitlement=entitlement, version=_current_version(entitlement))
-    return render(request, "library/_download.html", {"entitlement": entitlement, "copy": copy})
+    context = {
+        "entitlement": entitlement,
+        "copy": copy,
+        "guarantee_until": guarantee_lost_by_download(entitlement=entitlement),
+    }
+    return render(request, "library/_download.html", context)
 
 
 @cache_control(private=True, no_store=True)
@@ -205,7 +240,11 @@ def library_download(request: HttpRequest, document_id: int) -> HttpResponseBase
         return HttpResponseNotAllowed(["POST"])
     copy = stamped_copy_request(entitlement=entitlement, version=_current_version(entitlement))
     if copy.status != StampedCopyStatus.READY:
-        context = {"entitlement": entitlement, "copy": copy}
+        context = {
+            "entitlement": entitlement,
+            "copy": copy,
+            "guarantee_until": guarantee_lost_by_download(entitlement=entitlement),
+        }
         return render(request, "library/download_pending.html", context, status=202)
 
     def record() -> None:

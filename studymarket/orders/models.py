@@ -40,6 +40,10 @@ class Order(TimeStampedModel):
     withdrawal_waiver_acknowledged_at = models.DateTimeField(null=True, blank=True)
     legal_texts_version = models.CharField(max_length=40, blank=True)
 
+    class Meta:
+        verbose_name = _("bestelling")
+        verbose_name_plural = _("bestellingen")
+
     def __str__(self) -> str:
         return self.number
 
@@ -75,6 +79,8 @@ class OrderLine(models.Model):
     already_held = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("bestelregel")
+        verbose_name_plural = _("bestelregels")
         constraints = [models.UniqueConstraint(fields=["order", "listing"], name="order_line_listing_unique")]
 
     def __str__(self) -> str:

@@ -20,6 +20,8 @@ from studymarket.core.pricing import price_breakdown
 from studymarket.ledger.postings import reversal_post, sale_post
 from studymarket.library.models import Entitlement
 from studymarket.library.services import entitlement_grant, entitlement_revoke
+from studymarket.notifications.models import NotificationKind
+from studymarket.notifications.services import notification_create
 from studymarket.orders.models import Order, OrderLine, OrderStatus
 from studymarket.orders.states import order_lock, order_transition
 from studymarket.search.indexing import search_index_later
@@ -90,7 +92,7 @@ def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_rece
             return order
         raise ValueError(f"Order {order.number} is {order.status}, it cannot become paid")
     assert order.paid_at is not None
-    lines = list(order.lines.select_related("listing").order_by("pk"))
+    lines = list(order.lines.select_related("listing", "seller").order_by("pk"))
     if not lines:
         raise ValueError(f"Order {order.number} has no lines")
     # One buyer's payments land one at a time from here on: two orders for one document paid
@@ -130,7 +132,22 @@ def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_rece
         # After commit: a rolled-back payment must not have sent a receipt, and the worker
         # must find the order paid when it runs.
         transaction.on_commit(partial(_receipt_enqueue, order.pk))
+        _sellers_notify(order, lines)
     return order
+
+
+def _sellers_notify(order: Order, lines: list[OrderLine]) -> None:
+    """Each line's seller hears of the sale in the site's bell (not for history loaded after
+    the fact, nor a line the buyer held already: that one is refunded, never the seller's)."""
+    for line in lines:
+        if not line.already_held:
+            notification_create(
+                recipient_id=line.seller.user_id,
+                kind=NotificationKind.SALE,
+                params={"title": line.title, "amount": line.price_cents, "currency": order.currency},
+                url=reverse("ledger:earnings"),
+                key=f"order_line:{line.pk}",
+            )
 
 
 def _buyer_lock(buyer_id: int) -> None:

@@ -42,6 +42,8 @@ class Payment(TimeStampedModel):
     last_synced_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
+        verbose_name = _("betaling")
+        verbose_name_plural = _("betalingen")
         constraints = [
             models.UniqueConstraint(fields=["provider", "provider_id"], name="payment_provider_id_unique"),
         ]
@@ -68,6 +70,10 @@ class SimulatedPayment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("gesimuleerde betaling")
+        verbose_name_plural = _("gesimuleerde betalingen")
+
 
 class SimulatedRefund(models.Model):
     """A refund at the `simulated` provider: done at once, one per idempotency key. One made
@@ -80,6 +86,10 @@ class SimulatedRefund(models.Model):
     description = models.CharField(max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("gesimuleerde terugbetaling")
+        verbose_name_plural = _("gesimuleerde terugbetalingen")
+
 
 class SimulatedChargeback(models.Model):
     """A chargeback at the `simulated` provider: the buyer's bank took the money back. Made
@@ -90,6 +100,10 @@ class SimulatedChargeback(models.Model):
     amount_cents = models.PositiveIntegerField()
     reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gesimuleerde terugboeking door de bank")
+        verbose_name_plural = _("gesimuleerde terugboekingen door de bank")
 
 
 class RefundReason(models.TextChoices):
@@ -136,6 +150,8 @@ class RefundRequest(TimeStampedModel):
     notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("terugbetalingsverzoek")
+        verbose_name_plural = _("terugbetalingsverzoeken")
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
@@ -186,6 +202,8 @@ class Refund(TimeStampedModel):
     seller_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("terugbetaling")
+        verbose_name_plural = _("terugbetalingen")
         constraints = [
             # One provider refund may cover several lines (a dashboard refund of the whole
             # order): one Refund per line, each naming it.
@@ -236,6 +254,8 @@ class UnmatchedReversal(TimeStampedModel):
     note = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("niet-gekoppelde terugboeking")
+        verbose_name_plural = _("niet-gekoppelde terugboekingen")
         constraints = [
             models.UniqueConstraint(
                 fields=["payment", "kind", "provider_id"], name="unmatched_reversal_once"

@@ -6,7 +6,7 @@ What goes, and what stays without the name:
 - The person: names blanked, the e-mail address replaced by a unique address under the
   reserved ".invalid" domain (never delivered), password unusable, inactive, ``erased_at`` set;
   their sessions, two-factor devices and login-attempt rows (django-axes) deleted; follows,
-  cart, follow e-mails, draft documents and data exports deleted.
+  cart, follow e-mails, in-site notifications, draft documents and data exports deleted.
 - As a buyer: orders, order lines, payments, refunds, entitlements and download records STAY:
   they are the invoices and the sales ledger's sources, which Dutch fiscal law keeps 7 years
   (AWR art. 52; 10 for OSS and in Belgium), art. 17(3)(b). None of them holds a name (an order
@@ -52,6 +52,7 @@ from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
 from studymarket.core.storage import storage_unreachable
 from studymarket.library.models import StampedCopy
+from studymarket.notifications.services import notifications_delete_all
 from studymarket.payments.models import RefundRequest
 from studymarket.privacy.erasure_rules import erasure_refusal
 from studymarket.privacy.erasure_seller import seller_erase
@@ -150,6 +151,7 @@ def _buyer_erase(user: User, needles: list[str]) -> Files:
     Cart.objects.filter(user=user).delete()
     Follow.objects.filter(user=user).delete()
     FollowNotification.objects.filter(user=user).delete()
+    notifications_delete_all(user_id=user.pk)
     for review in Review.objects.filter(author=user).exclude(text=""):
         Review.objects.filter(pk=review.pk).update(text=text_scrub(review.text, needles))
     for request in RefundRequest.objects.filter(buyer=user).exclude(explanation=""):

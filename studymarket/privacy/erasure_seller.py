@@ -12,6 +12,7 @@ from studymarket.catalog.models import Follow, Listing, ListingStatus
 from studymarket.core.page_cache import public_pages_changed
 from studymarket.documents.models import Document, DocumentPage, DocumentVersion
 from studymarket.ledger.models import Payout, PayoutBatch
+from studymarket.notifications.services import notifications_seller_forget
 from studymarket.privacy.scrub import text_scrub
 from studymarket.search.indexing import search_index_later
 from studymarket.selling.services import listing_unpublish
@@ -36,6 +37,7 @@ def seller_erase(*, seller: SellerProfile, pseudonym: str, needles: list[str]) -
     search_index_later(listing_ids=[pk for pk, _ in listings])
     files += _drafts_delete(seller)
     Follow.objects.filter(seller=seller).delete()  # others following this seller
+    notifications_seller_forget(seller_id=seller.pk, name=pseudonym)  # followers' bells named them
     for notice in Notice.objects.filter(listing__seller=seller):
         Notice.objects.filter(pk=notice.pk).update(
             explanation=text_scrub(notice.explanation, needles),

@@ -18,6 +18,8 @@ from studymarket.catalog.models import Follow, Listing
 from studymarket.core.models import AuditEvent
 from studymarket.ledger.models import Payout
 from studymarket.library.models import Download, Entitlement, StampedCopy
+from studymarket.notifications.models import Notification
+from studymarket.notifications.texts import notification_text
 from studymarket.orders.models import Order, OrderLine
 from studymarket.payments.models import Payment, Refund, RefundRequest
 from studymarket.reviews.models import Review
@@ -222,6 +224,18 @@ def follows_data(user: User) -> list[Data]:
     ]
 
 
+def notifications_data(user: User) -> list[Data]:
+    """The notifications of the site's bell, with their sentence as the person read it."""
+    notifications = Notification.objects.filter(recipient=user).order_by("created_at", "pk")
+    return [
+        {
+            **_row(n, ["kind", "params", "url", "created_at", "read_at"]),
+            "text": notification_text(n.kind, n.params),
+        }
+        for n in notifications
+    ]
+
+
 def reports_data(user: User) -> Data:
     """Notices (DSA art. 16) the person filed and the appeals (art. 20) they lodged, by account
     or by their e-mail address (a notice needs no account); the statements of reasons (art. 17)
@@ -305,6 +319,7 @@ def person_data(user: User) -> dict[str, Any]:
         "refunds.json": refunds_data(user),
         "selling.json": seller_data(user),
         "follows.json": follows_data(user),
+        "notifications.json": notifications_data(user),
         "reports.json": reports_data(user),
         "audit.json": audit_data(user),
     }

@@ -42,6 +42,8 @@ class DataExport(models.Model):
     language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
 
     class Meta:
+        verbose_name = _("gegevensexport")
+        verbose_name_plural = _("gegevensexports")
         ordering = ["-requested_at", "-pk"]
         constraints = [
             # One export being made at a time per person (the rate limit: a second request
@@ -65,6 +67,10 @@ class RetainedTraderRecord(models.Model):
     data = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
     retained_until = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("bewaard handelaarsgegeven")
+        verbose_name_plural = _("bewaarde handelaarsgegevens")
 
     def __str__(self) -> str:
         return f"trader record of seller {self.seller_profile_id}"

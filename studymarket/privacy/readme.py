@@ -74,6 +74,13 @@ def readme_parts() -> dict[str, dict[str, str]]:
             "bewaartermijn": _("Tot je ontvolgt of je account verwijdert."),
             "bron": _("Jijzelf."),
         },
+        "notifications.json": {
+            "doel": _("Je in de site laten zien wat er gebeurde (verkopen, reviews, geld terug, meldingen)."),
+            "grondslag": _("Uitvoering van de overeenkomst (AVG art. 6(1)(b))."),
+            "ontvangers": _("Niemand buiten studymarket."),
+            "bewaartermijn": _("Gelezen meldingen een half jaar; alles tot je je account verwijdert."),
+            "bron": _("studymarket."),
+        },
         "reports.json": {
             "doel": _("Meldingen van illegale inhoud en bezwaren afhandelen (DSA art. 16, 17 en 20)."),
             "grondslag": _("Wettelijke plicht (art. 6(1)(c))."),

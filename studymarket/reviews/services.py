@@ -11,6 +11,8 @@ from studymarket.catalog.counters import listing_review_add
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
 from studymarket.library.models import Entitlement
+from studymarket.notifications.models import NotificationKind
+from studymarket.notifications.services import notification_create
 from studymarket.orders.models import OrderLine
 from studymarket.reviews.models import Review
 from studymarket.search.indexing import search_index_later
@@ -62,4 +64,12 @@ def review_create(
     listing_review_add(listing_id=order_line.listing_id, rating=rating)
     search_index_later(listing_ids=[order_line.listing_id])  # the "best rated" sort reads the index
     audit_record(action="review.created", obj=review, actor=author, rating=rating, order_line=order_line.pk)
+    if created_at is None:  # a review written now, not history loaded after the fact (the demo)
+        notification_create(
+            recipient_id=order_line.seller.user_id,
+            kind=NotificationKind.REVIEW,
+            params={"title": order_line.title, "rating": rating},
+            url=order_line.listing.get_absolute_url() + "#reviews",
+            key=f"review:{review.pk}",
+        )
     return review

@@ -29,11 +29,19 @@ from studymarket.documents.rejections import reason_text
 from studymarket.selling.services import BookSpec, ListingDetails, NewCourse, preview_too_many_message
 
 # What the file picker offers; documents.services.document_upload decides what is accepted.
+# Word and OpenDocument only where LibreOffice can convert them (upload_accept).
+UPLOAD_ACCEPT_PDF = ".pdf,application/pdf"
 UPLOAD_ACCEPT = (
     ".pdf,.docx,.odt,application/pdf,"
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
     "application/vnd.oasis.opendocument.text"
 )
+
+
+def upload_accept(*, office: bool) -> str:
+    return UPLOAD_ACCEPT if office else UPLOAD_ACCEPT_PDF
+
+
 # The suggestions start at this many letters; fewer match half the catalogue.
 SEARCH_MIN_LETTERS = 2
 ACADEMIC_YEARS_SHOWN = 6
@@ -101,21 +109,29 @@ class PriceField(forms.Field):
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("Bestand (PDF, Word of OpenDocument)"),
+        label=gettext_lazy("Bestand (PDF)"),
         required=False,  # a missing file gets its own message in clean_file
         allow_empty_file=True,  # refused by document_upload, with the pipeline's reason
-        widget=forms.FileInput(attrs={"accept": UPLOAD_ACCEPT}),
+        widget=forms.FileInput(attrs={"accept": UPLOAD_ACCEPT_PDF}),
     )
 
-    def __init__(self, *args: Any, refused_too_large: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, refused_too_large: bool = False, office: bool = False, **kwargs: Any
+    ) -> None:
+        """``office``: Word and OpenDocument files are offered too (LibreOffice is installed,
+        documents.conversion.conversion_available); else the picker and the words say PDF only."""
         super().__init__(*args, **kwargs)
         self.refused_too_large = refused_too_large
+        self.office = office
+        if office:
+            self.fields["file"].label = _("Bestand (PDF, Word of OpenDocument)")
         # upload.js checks the file before sending it, with the server's limit and words.
         self.fields["file"].widget.attrs.update(
             {
+                "accept": upload_accept(office=office),
                 "data-max-bytes": str(settings.UPLOAD_MAX_BYTES),
                 "data-too-large": upload_too_large_message(),
-                "data-wrong-type": reason_text(Reason.UNSUPPORTED_TYPE),
+                "data-wrong-type": reason_text(Reason.UNSUPPORTED_TYPE if office else Reason.NOT_PDF),
                 "aria-describedby": "id_file_helptext id_file_error",
             }
         )
@@ -220,14 +236,14 @@ class DescribeForm(forms.Form):
         }
         for name, (url_name, target, include) in live.items():
             attrs = {
-                "hx-get": reverse(url_name),
-                "hx-trigger": typing,
-                "hx-target": target,
-                "hx-sync": "this:replace",
+                "data-hx-get": reverse(url_name),
+                "data-hx-trigger": typing,
+                "data-hx-target": target,
+                "data-hx-sync": "this:replace",
                 "autocomplete": "off",
             }
             if include:
-                attrs["hx-include"] = include
+                attrs["data-hx-include"] = include
             self.fields[name].widget.attrs.update(attrs)
         self.fields["course_query"].help_text = _(
             "Typ minstens %(letters)d letters van de naam of code van je vak, of van je instelling."

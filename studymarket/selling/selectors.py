@@ -2,17 +2,23 @@
 preview choice is about, and the suggestions the describe form offers."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import models
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy
 
 from studymarket.accounts.models import SellerProfile
 from studymarket.catalog.isbn import isbn_normalise
 from studymarket.catalog.models import Book, Course, Institution, Listing, ListingStatus, Programme
+from studymarket.catalog.reputation import Reputation, seller_reputation
+from studymarket.core.money import Money
 from studymarket.core.pricing import PriceBreakdown, price_breakdown
 from studymarket.documents.models import Document, DocumentVersion, VersionStatus
+from studymarket.documents.originality import own_original_document_id
+from studymarket.documents.reasons import Reason
 from studymarket.documents.rejections import reason_text
+from studymarket.orders.models import OrderLine
 
 SUGGESTIONS_MAX = 10
 _SEARCH_WORDS_MAX = 5
@@ -96,6 +102,74 @@ class SellerDocument:
         # first upload is replaced by a new upload instead.
         return self.listing is not None and self.document.current_version_id is not None and not self.polling
 
+    @property
+    def shows_describe_form(self) -> bool:
+        """The description form is for a document that can go on sale: not under a refusal of
+        a first upload (a refused new version of a document on sale keeps its form)."""
+        return not (self.phase == Phase.REJECTED and self.document.current_version_id is None)
+
+    @property
+    def can_delete(self) -> bool:
+        """A refused draft: its only versions were refused and it was never on sale (no version
+        was ever accepted, so no listing of it was sold). selling.deletion checks it again."""
+        return self.phase == Phase.REJECTED and self.document.current_version_id is None
+
+    @property
+    def conversion_percent(self) -> float | None:
+        """Sales per view of the listing, in percent; None before anyone viewed it."""
+        if self.listing is None or not self.listing.view_count:
+            return None
+        return 100 * self.listing.sold_count / self.listing.view_count
+
+    @cached_property
+    def own_original(self) -> "SellerDocument | None":
+        """For an upload refused as an exact copy of the seller's OWN other document: that
+        document (they meant a new version of it); None otherwise."""
+        if self.phase != Phase.REJECTED or self.version.reason_code != Reason.EXACT_COPY:
+            return None
+        document_id = own_original_document_id(version=self.version)
+        if document_id is None:
+            return None
+        original = _with_versions(Document.objects.filter(seller_id=self.document.seller_id, pk=document_id))
+        found = original.first()
+        return _seller_document(found) if found is not None and found.versions.all() else None
+
+    @cached_property
+    def version_rows(self) -> list["VersionRow"]:
+        """The versions table, newest first, each with the state the seller can trust: an
+        accepted version is "Online" only while its listing is on sale."""
+        return [self._version_row(version) for version in self.document.versions.all()]
+
+    def _version_row(self, version: DocumentVersion) -> "VersionRow":
+        current = version.pk == self.document.current_version_id
+        online = current and self.listing is not None and self.listing.status == ListingStatus.PUBLISHED
+        if version.status != VersionStatus.ACCEPTED:
+            label = str(version.get_status_display())
+        elif not current and self.document.current_version_id is not None:
+            label = str(gettext_lazy("Vervangen door een nieuwere versie"))
+        elif self.listing is None:
+            label = str(Phase.DESCRIBE.label)
+        else:
+            label = str(_LISTING_LABELS.get(ListingStatus(self.listing.status), Phase.PUBLISHED.label))
+        return VersionRow(version=version, label=label, current=current, online=online)
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: DocumentVersion
+    label: str
+    current: bool  # the version buyers get
+    online: bool  # and it is on sale now
+
+
+# What an accepted current version is, by its listing's state.
+_LISTING_LABELS = {
+    ListingStatus.DRAFT: Phase.PUBLISHING.label,
+    ListingStatus.PUBLISHED: Phase.PUBLISHED.label,
+    ListingStatus.UNPUBLISHED: Phase.OFFLINE.label,
+    ListingStatus.TAKEN_DOWN: Phase.TAKEN_DOWN.label,
+}
+
 
 def _with_versions(queryset: QuerySet[Document]) -> QuerySet[Document]:
     return queryset.select_related("listing", "current_version").prefetch_related(
@@ -123,6 +197,7 @@ _DASHBOARD_DOCUMENT_FIELDS = (
     "listing__price_cents",
     "listing__status",
     "listing__sold_count",
+    "listing__view_count",
 )
 _DASHBOARD_VERSION_FIELDS = ("document_id", "number", "status", "original_name")
 
@@ -142,6 +217,69 @@ def seller_document_list(*, seller: SellerProfile) -> list[SellerDocument]:
         )
     )
     return [_seller_document(document) for document in documents if document.versions.all()]
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    state: SellerDocument
+    earned: Money | None  # the seller's share of the listing's paid, not refunded sales
+
+    @property
+    def conversion_percent(self) -> float | None:
+        return self.state.conversion_percent
+
+
+@dataclass(frozen=True)
+class SellerDashboard:
+    rows: list[DashboardRow]
+    views: int
+    sales: int
+    earned: Money
+    reputation: Reputation
+
+    @property
+    def conversion_percent(self) -> float | None:
+        """Sales per view over all the seller's listings, in percent; None before any view."""
+        return 100 * self.sales / self.views if self.views else None
+
+    @property
+    def tier_progress(self) -> tuple[int, int] | None:
+        """(points into the current step, points the step takes) towards the next tier."""
+        reputation = self.reputation
+        if reputation.next_tier is None:
+            return None
+        start = reputation.tier.min_points if reputation.tier else 0
+        return reputation.points - start, reputation.next_tier.min_points - start
+
+
+def seller_dashboard(*, seller: SellerProfile) -> SellerDashboard:
+    """The seller's main page: each document with its views, sales, conversion and earnings,
+    the totals, and the seller's reputation tier. A fixed number of queries, however many
+    documents (tests/selling/test_dashboard_queries.py)."""
+    documents = seller_document_list(seller=seller)
+    # Paid (an entitlement granted) and not reversed: what the seller earned from each listing,
+    # from the order lines' snapshots (the same amounts the ledger posts), in one query.
+    earned_cents = dict(
+        OrderLine.objects.filter(seller=seller, entitlement__isnull=False, refunded_at__isnull=True)
+        .values("listing_id")
+        .annotate(total=Sum(F("price_cents") - F("vat_cents") - F("commission_cents")))
+        .values_list("listing_id", "total")
+    )
+    rows = [
+        DashboardRow(
+            state=state,
+            earned=Money(int(earned_cents.get(state.listing.pk, 0))) if state.listing else None,
+        )
+        for state in documents
+    ]
+    listings = [state.listing for state in documents if state.listing is not None]
+    return SellerDashboard(
+        rows=rows,
+        views=sum(listing.view_count for listing in listings),
+        sales=sum(listing.sold_count for listing in listings),
+        earned=Money(int(sum(earned_cents.values()))),
+        reputation=seller_reputation(seller=seller),
+    )
 
 
 def seller_document_get(*, seller: SellerProfile, pk: int) -> SellerDocument:

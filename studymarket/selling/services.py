@@ -45,6 +45,7 @@ from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
 from studymarket.core.page_cache import public_pages_changed
 from studymarket.core.storage import private_storage, storage_answers
+from studymarket.documents.conversion import SOURCE_FORMATS, conversion_available
 from studymarket.documents.models import Document, DocumentVersion, VersionStatus
 from studymarket.documents.previews import (
     default_preview_page_count,
@@ -59,7 +60,12 @@ from studymarket.documents.processing import (
 )
 from studymarket.documents.reasons import Reason
 from studymarket.documents.review import document_version_review
-from studymarket.documents.services import document_upload, document_version_accept
+from studymarket.documents.services import (
+    UploadRejected,
+    document_upload,
+    document_version_accept,
+    upload_bytes_check,
+)
 from studymarket.documents.transitions import document_version_transition
 from studymarket.search.indexing import search_index_later
 from studymarket.selling.copies import buyer_copy_refuse
@@ -275,10 +281,26 @@ def upload_store(
     # A suspended seller (DSA art. 23, trust.strikes) uploads nothing: SellerSuspended says until when.
     seller_suspension_check(user=seller.user)
     upload_quota_check(seller=seller)
+    office_upload_check(file)
     version = document_upload(seller=seller, file=file, original_name=original_name, document=document)
     upload_quota_use(seller=seller)
     _process_later(version.pk)
     return version
+
+
+def office_upload_check(file: File) -> None:
+    """Without LibreOffice a Word or OpenDocument file is refused here, before anything is
+    stored (the form offered PDF only): never accepted and then refused while processing."""
+    if conversion_available():
+        return
+    try:
+        source_format = upload_bytes_check(file)
+    except UploadRejected as refused:
+        if refused.code == Reason.UNSUPPORTED_TYPE:
+            raise UploadRejected(Reason.NOT_PDF) from None
+        raise
+    if source_format in SOURCE_FORMATS:
+        raise UploadRejected(Reason.CONVERSION_UNAVAILABLE)
 
 
 def upload_process(*, version_id: int) -> DocumentVersion:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from studymarket.selling import statement_views, views
+from studymarket.selling import info_views, statement_views, views
 
 app_name = "selling"
 urlpatterns = [
@@ -12,7 +12,11 @@ urlpatterns = [
     path("documenten/<int:pk>/status/", views.document_status, name="sell_status"),
     path("documenten/<int:pk>/nieuwe-versie/", views.new_version, name="sell_new_version"),
     path("documenten/<int:pk>/opnieuw-verwerken/", views.retry, name="sell_retry"),
+    path("documenten/<int:pk>/verwijderen/", views.delete, name="sell_delete"),
     path("prijs/", views.price_preview, name="sell_price"),
+    # For visitors too: what selling means, before signing in.
+    path("zo-werkt-het/", info_views.sell_info, name="sell_info"),
+    path("zo-werkt-het/prijs/", info_views.sell_info_price, name="sell_info_price"),
     path("zoeken/vakken/", views.course_suggestions, name="sell_courses"),
     path("zoeken/instellingen/", views.institution_suggestions, name="sell_institutions"),
     path("zoeken/opleidingen/", views.programme_suggestions, name="sell_programmes"),

@@ -20,20 +20,20 @@ from studymarket.accounts.models import SellerProfile
 from studymarket.accounts.suspension import SellerSuspended, suspended_until, suspension_message
 from studymarket.accounts.trader import trader_details_complete
 from studymarket.core.errors import ApplicationError
-from studymarket.core.money import Money
-from studymarket.core.pricing import price_breakdown
 from studymarket.core.ratelimits import RateLimited
 from studymarket.core.storage import STORAGE_RETRY_SECONDS, StorageUnavailable
+from studymarket.documents.conversion import conversion_available
 from studymarket.documents.models import Document
 from studymarket.documents.services import UploadRejected
 from studymarket.documents.upload_limits import UploadSizeLimit
+from studymarket.selling.deletion import document_delete, document_delete_refusal
 from studymarket.selling.forms import (
     SEARCH_MIN_LETTERS,
     DescribeForm,
     UploadForm,
     describe_initial,
-    price_cents_parse,
 )
+from studymarket.selling.info_views import price_line_context
 from studymarket.selling.selectors import (
     SellerDocument,
     book_get_by_isbn,
@@ -42,8 +42,8 @@ from studymarket.selling.selectors import (
     document_page_count,
     institution_search,
     programme_search,
+    seller_dashboard,
     seller_document_get,
-    seller_document_list,
 )
 from studymarket.selling.services import listing_save, upload_retry, upload_store
 
@@ -63,7 +63,7 @@ def _document_url(pk: int) -> str:
 @seller_required
 def dashboard(request: HtmxHttpRequest, seller: SellerProfile) -> HttpResponse:
     context = {
-        "documents": seller_document_list(seller=seller),
+        "dashboard": seller_dashboard(seller=seller),
         "trader_incomplete": not trader_details_complete(seller),
     }
     return render(request, "selling/dashboard.html", context)
@@ -94,13 +94,14 @@ def _upload(
     if state is not None and not state.can_upload_new_version:
         messages.info(request, _("Een nieuwe versie kan pas als dit document verwerkt en online is."))
         return htmx_redirect(request, _document_url(state.document.pk))
-    form = UploadForm(refused_too_large=bool(limit.refused))
+    office = conversion_available()  # Word and OpenDocument offered only when converted
+    form = UploadForm(refused_too_large=bool(limit.refused), office=office)
     if request.method == "GET" and (until := suspended_until(seller.user)) is not None:
         messages.error(request, suspension_message(until))  # said before they choose a file
     retry_after = 0
     unavailable = False
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES, refused_too_large=bool(limit.refused))
+        form = UploadForm(request.POST, request.FILES, refused_too_large=bool(limit.refused), office=office)
         if form.is_valid():
             file = form.cleaned_data["file"]
             try:
@@ -178,7 +179,7 @@ def _document_context(state: SellerDocument, form: DescribeForm) -> dict[str, An
         "course_options": chosen + [c for c in suggestions if c not in chosen],
         "chosen_course": str(course or ""),
         "versions": state.document.versions.all(),
-        "price_line": _price_line_context(form["price"].value() or ""),
+        "price_line": price_line_context(form["price"].value() or ""),
     }
 
 
@@ -193,7 +194,34 @@ def document_status(request: HtmxHttpRequest, seller: SellerProfile, pk: int) ->
     context: dict[str, Any] = {"state": state, "pages_known": pages_known or bool(page_count)}
     if not pages_known and page_count:
         context["preview_form"] = DescribeForm(page_count=page_count)
-    return render(request, "selling/_status.html", context)
+    if state.polling:
+        return render(request, "selling/_status.html", context)
+    # The run the page waited for ended: the versions table (page count, state) comes along.
+    # A refused first upload reloads the page instead, which then has no description form.
+    context["versions_oob"] = True
+    response = render(request, "selling/_status.html", context)
+    if request.htmx and not state.shows_describe_form:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@seller_required
+def delete(request: HtmxHttpRequest, seller: SellerProfile, pk: int) -> HttpResponse:
+    """ "Verwijderen" for a refused draft: a confirmation page, then the POST (selling.deletion)."""
+    state = _own_document(seller, pk)
+    refusal = document_delete_refusal(document=state.document, versions=list(state.document.versions.all()))
+    if request.method == "POST" and refusal is None:
+        try:
+            document_delete(seller=seller, document_id=pk)
+        except Document.DoesNotExist:
+            raise Http404 from None
+        except ApplicationError as exc:
+            refusal = exc.message
+        else:
+            messages.success(request, _("De geweigerde upload is verwijderd."))
+            return redirect("selling:sell_dashboard")
+    return render(request, "selling/delete.html", {"state": state, "refusal": refusal})
 
 
 @require_POST
@@ -204,20 +232,10 @@ def retry(request: HtmxHttpRequest, seller: SellerProfile, pk: int) -> HttpRespo
     return redirect(_document_url(pk))
 
 
-def _price_line_context(text: str) -> dict[str, Any]:
-    if not text.strip():
-        return {"hint": _("Vul een prijs in om te zien wat je per verkoop ontvangt.")}
-    try:
-        cents = price_cents_parse(text)
-    except ValidationError as exc:
-        return {"error": exc.messages[0]}
-    return {"breakdown": price_breakdown(Money(cents))}
-
-
 @require_GET
 @seller_required
 def price_preview(request: HtmxHttpRequest, seller: SellerProfile) -> HttpResponse:
-    context = {"price_line": _price_line_context(request.GET.get("price", ""))}
+    context = {"price_line": price_line_context(request.GET.get("price", ""))}
     return render(request, "selling/_price_line.html", context)
 
 

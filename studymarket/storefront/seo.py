@@ -5,6 +5,7 @@ Addresses are absolute on ``settings.SITE_URL``, the one public address of the s
 Host header of the request (which a proxy or a visitor chooses).
 """
 
+import html
 import json
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -17,8 +18,10 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from studymarket.catalog.models import Listing
+from studymarket.core.money import Money
 from studymarket.core.translated_urls import translated_url
 from studymarket.documents.models import DocumentPage
+from studymarket.reviews.models import Review
 
 # The query parameter of paginated lists (catalog/_listing_grid.html): page 2 and on are pages
 # of their own for a search engine; every other parameter (sorting, tracking) is the same page.
@@ -39,10 +42,14 @@ PRIVATE_SECTIONS = (
     "jsi18n/",
     "zoeken/suggesties/",
 )
+# "Start met verkopen" explains selling to visitors, under /verkopen/.
+PUBLIC_IN_PRIVATE_SECTIONS = ("selling:sell_info",)
 # Outside the language prefixes (config/urls.py).
 PRIVATE_PATHS = ("/i18n/", "/webhooks/", "/healthz")
 
 SCHEMA_IN_STOCK = "https://schema.org/InStock"
+# The newest reviews named in a listing's schema.org data (the page shows them all).
+REVIEWS_IN_DATA = 5
 
 
 def absolute_url(path_or_url: str) -> str:
@@ -88,9 +95,13 @@ def _decimal_one_place(total: int, count: int) -> str:
     return str((Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def listing_structured_data(*, listing: Listing, preview_pages: list[DocumentPage]) -> dict[str, Any]:
+def listing_structured_data(
+    *, listing: Listing, preview_pages: list[DocumentPage], reviews: list[Review] | None = None
+) -> dict[str, Any]:
     """schema.org Product with its Offer, and an AggregateRating when there are reviews: the
-    figures the page shows (price, rating), for search results with price and stars."""
+    figures the page shows (price, rating), for search results with price and stars. The
+    reviews the page shows (at most REVIEWS_IN_DATA) name their author as the page does: first
+    name and initial (User.public_name), never the full name."""
     url = absolute_url(listing.get_absolute_url())
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -121,7 +132,87 @@ def listing_structured_data(*, listing: Listing, preview_pages: list[DocumentPag
             "bestRating": 5,
             "worstRating": 1,
         }
+    if reviews:
+        data["review"] = [_review_data(review) for review in reviews[:REVIEWS_IN_DATA]]
     return data
+
+
+def _review_data(review: Review) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@type": "Review",
+        "author": {"@type": "Person", "name": review.author.public_name},
+        "datePublished": review.created_at.date().isoformat(),
+        "reviewRating": {"@type": "Rating", "ratingValue": review.rating, "bestRating": 5, "worstRating": 1},
+    }
+    if review.text:
+        # Stored as HTML-safe text (reviews.services strips markup and escapes "&" and "<"):
+        # the data holds the text itself, which json_ld escapes for the script element.
+        data["reviewBody"] = html.unescape(review.text)
+    return data
+
+
+# --- Open Graph and Twitter cards ------------------------------------------------------------
+
+# og:locale of each language of the site (Facebook's locale names).
+OG_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+OG_DESCRIPTION_CHARS = 200
+SITE_NAME = "studymarket"
+
+
+def social_tags(
+    *,
+    title: str,
+    description: str,
+    path: str,
+    image: str = "",
+    image_size: tuple[int, int] | None = None,
+    image_alt: str = "",
+    kind: str = "website",
+    price: Money | None = None,
+) -> list[tuple[str, str, str]]:
+    """The <meta> elements a shared link is shown with (Open Graph, read by most apps, and
+    Twitter's card): (attribute, name, content). Addresses are absolute on SITE_URL; the locale
+    is the active language's, the other languages are alternates."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    locale = OG_LOCALES.get(language, OG_LOCALES[settings.LANGUAGE_CODE])
+    description = _shortened(" ".join(description.split()), OG_DESCRIPTION_CHARS)
+    tags = [
+        ("property", "og:site_name", SITE_NAME),
+        ("property", "og:type", kind),
+        ("property", "og:title", title),
+        ("property", "og:description", description),
+        ("property", "og:url", absolute_url(path)),
+        ("property", "og:locale", locale),
+        *[("property", "og:locale:alternate", other) for other in OG_LOCALES.values() if other != locale],
+    ]
+    if image:
+        tags += [("property", "og:image", absolute_url(image))]
+        if image_size:
+            tags += [("property", "og:image:width", str(image_size[0]))]
+            tags += [("property", "og:image:height", str(image_size[1]))]
+        if image_alt:
+            tags += [("property", "og:image:alt", image_alt)]
+    if price is not None:
+        tags += [
+            ("property", "product:price:amount", str(price.to_decimal())),
+            ("property", "product:price:currency", price.currency),
+        ]
+    tags += [
+        ("name", "twitter:card", "summary_large_image" if image else "summary"),
+        ("name", "twitter:title", title),
+        ("name", "twitter:description", description),
+    ]
+    if image:
+        tags += [("name", "twitter:image", absolute_url(image))]
+    return tags
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text`` cut after a word to at most ``limit`` characters, ending in "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:-") + "…"
 
 
 # --- robots.txt ------------------------------------------------------------------------------
@@ -133,6 +224,8 @@ def robots_txt() -> str:
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             prefix = reverse("storefront:home")  # "/" or "/en/"
+            # Public pages inside a private section (the most specific rule wins).
+            lines += [f"Allow: {reverse(name)}" for name in PUBLIC_IN_PRIVATE_SECTIONS]
         lines += [f"Disallow: {prefix}{section}" for section in PRIVATE_SECTIONS]
     lines += [f"Disallow: {path}" for path in PRIVATE_PATHS]
     lines += ["Allow: /", "", f"Sitemap: {absolute_url(reverse('sitemap'))}", ""]

@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from studymarket.catalog.counters import listing_view_record, listing_views_pending
 from studymarket.catalog.models import Listing, ListingStatus
+from studymarket.catalog.reputation import seller_reputation
 from studymarket.catalog.selectors import (
     course_popular_list,
     course_published_count,
@@ -13,11 +14,17 @@ from studymarket.catalog.selectors import (
 )
 from studymarket.core.page_cache import public_page
 from studymarket.core.ratelimits import client_ip
+from studymarket.documents.quality import version_quality
 from studymarket.documents.selectors import preview_pages, toc_entries
 from studymarket.reviews.selectors import review_form_state, review_list_for_listing
 from studymarket.storefront.figures import platform_figures
 from studymarket.storefront.listing_figures import listing_figures_get
 from studymarket.storefront.seo import json_ld, listing_structured_data
+
+# The table of contents shows its first entries (the first chapter or so) and folds the rest;
+# one that is not much longer than that is shown whole.
+TOC_SHOWN = 8
+TOC_FOLD_FROM = 11
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -67,7 +74,10 @@ def _listing_page(request: HttpRequest, *, pk: int, slug: str) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         return HttpResponsePermanentRedirect(f"{canonical}?{query}" if query else canonical)
     version = listing.document.current_version
-    pages = preview_pages(version=version, count=listing.preview_page_count) if version else []
+    pages = list(preview_pages(version=version, count=listing.preview_page_count)) if version else []
+    toc = list(toc_entries(version=version)) if version else []
+    shown = TOC_SHOWN if len(toc) >= TOC_FOLD_FROM else len(toc)
+    reviews = list(review_list_for_listing(listing=listing))
     context = {
         "listing": listing,
         "canonical_path": listing.get_absolute_url(),
@@ -76,13 +86,21 @@ def _listing_page(request: HttpRequest, *, pk: int, slug: str) -> HttpResponse:
         # the visit is counted after.
         "view_count": listing.view_count + listing_views_pending(listing_id=listing.pk),
         "preview_pages": pages,
-        "toc": toc_entries(version=version) if version else [],
-        "reviews": review_list_for_listing(listing=listing),
+        # The first preview page is the picture of a shared link (Open Graph).
+        "social_image": pages[0] if pages else None,
+        "toc": toc,
+        "toc_shown": toc[:shown],
+        "toc_folded": toc[shown:],
+        "quality": version_quality(version=version) if version else None,
+        "reputation": seller_reputation(seller=listing.seller),
+        "reviews": reviews,
         "review_form": review_form_state(user=request.user, listing=listing),
         "course_listing_count": course_published_count(course=listing.course),
         "figures": platform_figures(),
         "listing_figures": listing_figures_get(listing_id=listing.pk),
-        "structured_data": json_ld(listing_structured_data(listing=listing, preview_pages=list(pages))),
+        "structured_data": json_ld(
+            listing_structured_data(listing=listing, preview_pages=pages, reviews=reviews)
+        ),
         "guarantee_days": settings.GUARANTEE_WINDOW_DAYS,
     }
     return render(request, "storefront/listing_detail.html", context)

@@ -17,6 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
+from studymarket.notifications.models import NotificationKind
+from studymarket.notifications.services import notification_create
 from studymarket.trust.models import Notice, StatementOfReasons
 
 logger = logging.getLogger(__name__)
@@ -90,9 +92,17 @@ def notice_receipt_message(notice_id: int) -> EmailMessage:
     )
 
 
+def _notify(notice: Notice, recipient_id: int | None, kind: NotificationKind, url: str, key: str) -> None:
+    """The bell's notification that goes with the e-mail, for a person with an account."""
+    if recipient_id is not None:
+        params = {"number": notice.number, "title": notice.listing.title}
+        notification_create(recipient_id=recipient_id, kind=kind, params=params, url=url, key=key)
+
+
 def reporter_taken_down_message(notice_id: int) -> EmailMessage:
     """To the reporter: the listing is offline while their notice is being decided."""
     notice = _notice(notice_id)
+    _notify(notice, notice.reporter_id, NotificationKind.REPORT_TAKEN_DOWN, "", f"notice:{notice.pk}")
     return render_message(
         template="reporter_taken_down",
         context=_notice_context(notice),
@@ -105,10 +115,10 @@ def seller_asked_message(notice_id: int) -> EmailMessage:
     """To the seller: a notice about their document, and a link to answer it inside the site.
     The reporter's name and address are not passed on."""
     notice = _notice(notice_id)
-    context = {
-        **_notice_context(notice),
-        "respond_url": site_url(reverse("trust:notice_respond", kwargs={"number": notice.number})),
-    }
+    respond_path = reverse("trust:notice_respond", kwargs={"number": notice.number})
+    asked = f"notice:{notice.pk}:{notice.seller_asked_at.timestamp() if notice.seller_asked_at else ''}"
+    _notify(notice, notice.listing.seller.user_id, NotificationKind.REPORT, respond_path, asked)
+    context = {**_notice_context(notice), "respond_url": site_url(respond_path)}
     return render_message(
         template="seller_asked",
         context=context,
@@ -120,6 +130,8 @@ def seller_asked_message(notice_id: int) -> EmailMessage:
 def reporter_decision_message(notice_id: int) -> EmailMessage:
     """To the reporter: what we decided on their notice, why, and how to appeal (art. 16(5))."""
     notice = _notice(notice_id)
+    appeal_path = appeal_url(notice=notice).removeprefix(site_url(""))
+    _notify(notice, notice.reporter_id, NotificationKind.REPORT_DECIDED, appeal_path, f"notice:{notice.pk}")
     context = {
         **_notice_context(notice),
         "appeal_url": appeal_url(notice=notice),
@@ -137,6 +149,8 @@ def reporter_decision_message(notice_id: int) -> EmailMessage:
 def seller_restored_message(notice_id: int) -> EmailMessage:
     """To the seller: the document taken down on this notice is back online."""
     notice = _notice(notice_id)
+    seller_id, listing_path = notice.listing.seller.user_id, notice.listing.get_absolute_url()
+    _notify(notice, seller_id, NotificationKind.LISTING_RESTORED, listing_path, f"notice:{notice.pk}")
     return render_message(
         template="seller_restored",
         context=_notice_context(notice),
@@ -147,6 +161,13 @@ def seller_restored_message(notice_id: int) -> EmailMessage:
 
 def statement_message(statement: StatementOfReasons) -> EmailMessage:
     """The statement of reasons (art. 17), to the person whose document or account it restricts."""
+    notification_create(
+        recipient_id=statement.seller_id,
+        kind=NotificationKind.STATEMENT,
+        params={"title": statement.listing.title if statement.listing else ""},
+        url=appeal_url(statement=statement).removeprefix(site_url("")),
+        key=f"statement:{statement.pk}",
+    )
     context = {
         "statement": statement,
         "listing": statement.listing,

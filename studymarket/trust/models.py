@@ -71,6 +71,8 @@ class Notice(TimeStampedModel):
     language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
 
     class Meta:
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldingen")
         indexes = [models.Index(fields=["status", "deadline_at"])]
 
     def __str__(self) -> str:
@@ -116,6 +118,8 @@ class StatementOfReasons(models.Model):
     language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
 
     class Meta:
+        verbose_name = _("motivering")
+        verbose_name_plural = _("motiveringen")
         constraints = [
             # One statement per measure per notice: a double click never writes two.
             models.UniqueConstraint(
@@ -159,6 +163,8 @@ class Appeal(TimeStampedModel):
     language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
 
     class Meta:
+        verbose_name = _("bezwaar")
+        verbose_name_plural = _("bezwaren")
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
@@ -188,6 +194,8 @@ class Strike(models.Model):
     voided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("overtreding")
+        verbose_name_plural = _("overtredingen")
         indexes = [models.Index(fields=["email", "kind"])]
         constraints = [
             # One strike per notice and kind: deciding twice never counts twice.

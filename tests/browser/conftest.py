@@ -4,7 +4,6 @@ Never a browser downloaded by ``playwright install``: the machine has no network
 and the Debian package is what `make test` installs.
 """
 
-import os
 import re
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -13,17 +12,8 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-# The flags keep Chromium off the network except for the live server on loopback.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 

@@ -1,7 +1,7 @@
 """``demo_data_loaded()``: what ``call_command("demo_data")`` gives a browser test, in a second
 instead of a minute.
 
-Loading the demo (56 listings with PDFs and previews, 159 sales, the search index) took most of
+Loading the demo (56 listings with PDFs and previews, 724 sales, the search index) took most of
 the browser tests' time, and seven tests each load it into a freshly flushed database. The
 first load in a process is the real one; afterwards the database, the stored files and the
 search index are copied aside, and a later test that starts from the same state gets that
@@ -145,7 +145,9 @@ def _restore(snapshot: _Snapshot, folders: list[Path]) -> None:
     for number, folder in enumerate(folders):
         shutil.rmtree(folder, ignore_errors=True)
         if (snapshot.files / str(number)).exists():
-            shutil.copytree(snapshot.files / str(number), folder)
+            # dirs_exist_ok: a request of the previous test still in flight (a reader page image
+            # being stored) may have made the folder again since rmtree.
+            shutil.copytree(snapshot.files / str(number), folder, dirs_exist_ok=True)
     backend = backend_get()
     backend.destroy()  # type: ignore[attr-defined]
     shutil.copytree(snapshot.search_index, backend.path)  # type: ignore[attr-defined]

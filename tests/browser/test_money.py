@@ -160,10 +160,11 @@ def test_money_from_sale_to_the_sellers_bank(site, browser_page, browser):
     expect(buyer_page.get_by_text("Je hebt geen toegang meer tot dit document.", exact=True)).to_be_visible()
     entitlement = Entitlement.objects.get(order_line=line)
     assert entitlement.revoked_at is not None
-    # The reader answers 404 now (asked with the buyer's own session; a page load of an error
-    # page would count as a console error in this browser).
+    # The reader says why access ended, with a 403 (asked with the buyer's own session; a page
+    # load of an error page would count as a console error in this browser).
     reader = buyer_page.context.request.get(f"/mijn-documenten/{entitlement.document_id}/lezen/")
-    assert reader.status == 404
+    assert reader.status == 403
+    assert "Je hebt geen toegang meer tot dit document" in reader.text()
     ledger_balanced()
     seller_page.reload()
     expect(seller_page.locator("#balance-pending strong")).to_have_text(nl(before.pending.cents))

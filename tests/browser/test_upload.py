@@ -56,6 +56,8 @@ def test_seller_uploads_describes_and_publishes(browser_page: Page):
     page.get_by_label("Wachtwoord herhalen").fill(PASSWORD)
     page.get_by_role("button", name="Account aanmaken").click()
     page.get_by_role("link", name="Start met verkopen").first.click()
+    # First what selling means (selling/sell_info.html), then becoming a seller.
+    page.get_by_role("button", name="Begin met verkopen").first.click()
     page.get_by_label("Verkopersnaam").fill("Nieuwe Verkoper")
     page.get_by_role("button", name="Verkoper worden").click()
     expect(page).to_have_url(re.compile(r"/verkoper/nieuwe-verkoper/$"))
@@ -170,7 +172,7 @@ def test_processing_progress_is_polled_until_done(browser_page: Page):
 
     DocumentVersion.objects.filter(pk=version.pk).update(pages_processed=102, status=VersionStatus.ACCEPTED)
     expect(status).to_contain_text("Je document is verwerkt: 102 pagina's.")
-    expect(status).not_to_have_attribute("hx-trigger", re.compile("."))
+    expect(status).not_to_have_attribute("data-hx-trigger", re.compile("."))
     page.get_by_label("Voorbeeldpagina's").fill("10")  # kept: no more swaps of the field
     page.wait_for_timeout(1500)
     expect(page.get_by_label("Voorbeeldpagina's")).to_have_value("10")

@@ -46,7 +46,7 @@ def test_add_with_htmx_returns_the_added_state(client):
     assert f'<div id="cart-button-{listing.pk}" class="cart-button">' in html
     assert "Toegevoegd" in html
     assert f'<a href="{reverse("checkout:cart")}" autofocus>Bekijk winkelwagen</a>' in html
-    assert '<span id="cart-count" hx-swap-oob="true">1</span>' in html
+    assert '<span id="cart-count" data-hx-swap-oob="true">1</span>' in html
     assert "In winkelwagen" not in html
     assert "<html" not in html
 
@@ -59,7 +59,7 @@ def test_cart_button_offers_a_form_that_htmx_can_swap():
     url = reverse("checkout:add", kwargs={"listing_id": listing.pk})
     assert f'<div id="cart-button-{listing.pk}" class="cart-button">' in html
     assert f'action="{url}" method="post"' in html
-    assert f'hx-post="{url}" hx-target="#cart-button-{listing.pk}" hx-swap="outerHTML"' in html
+    assert f'data-hx-post="{url}" data-hx-target="#cart-button-{listing.pk}" data-hx-swap="outerHTML"' in html
     assert '<button type="submit">In winkelwagen</button>' in html
 
 
@@ -71,7 +71,7 @@ def test_cart_button_when_already_in_cart_on_a_full_page():
     assert "Toegevoegd" in html
     assert f'<a href="{reverse("checkout:cart")}">Bekijk winkelwagen</a>' in html  # no autofocus on page load
     assert "<form" not in html
-    assert "hx-swap-oob" not in html  # the page's own header shows the count
+    assert "data-hx-swap-oob" not in html  # the page's own header shows the count
 
 
 def test_adding_twice_keeps_one_line(client):

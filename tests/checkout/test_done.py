@@ -52,7 +52,8 @@ def test_paid_order_says_so_and_links_to_the_library(buyer_client, payment):
     assert ">Account Management</a>" in html
     assert '<td id="cart-total"><strong>€ 9,49</strong></td>' in html
     assert '<td id="cart-vat" class="muted">€ 1,65</td>' in html
-    assert 'hx-trigger="load delay:2s"' not in html  # no polling (the header's search box has its own hx-get)
+    # No polling (the header's search box has its own data-hx-get).
+    assert 'data-hx-trigger="load delay:2s"' not in html
 
 
 @pytest.mark.parametrize("status", [PaymentStatus.OPEN, PaymentStatus.PENDING])
@@ -64,8 +65,8 @@ def test_unconfirmed_payment_waits_and_polls(buyer_client, payment, status):
 
     assert "<h1>We wachten op de bevestiging van je betaling</h1>" in html
     assert (
-        f'<div id="order-status" hx-get="{_status(order)}" hx-trigger="load delay:2s" hx-swap="outerHTML">'
-        in html
+        f'<div id="order-status" data-hx-get="{_status(order)}" data-hx-trigger="load delay:2s" '
+        'data-hx-swap="outerHTML">' in html
     )
     assert '<div aria-live="polite">' in html
 
@@ -77,7 +78,7 @@ def test_poll_answers_the_fragment_and_stops_once_paid(buyer_client, payment):
 
     paid = buyer_client.get(_status(order), HTTP_HX_REQUEST="true").content.decode()
 
-    assert waiting.startswith('<div id="order-status" hx-get=')
+    assert waiting.startswith('<div id="order-status" data-hx-get=')
     assert "<html" not in paid
     assert paid.startswith('<div id="order-status">')
     assert "<h1>Betaling gelukt</h1>" in paid
@@ -104,7 +105,8 @@ def test_ended_payment_offers_to_try_again(buyer_client, payment, status, headin
     )
     assert '<input type="radio" name="method" value="ideal" id="id_method_0" required checked>' in html
     assert '<button type="submit">Opnieuw proberen</button>' in html
-    assert 'hx-trigger="load delay:2s"' not in html  # no polling (the header's search box has its own hx-get)
+    # No polling (the header's search box has its own data-hx-get).
+    assert 'data-hx-trigger="load delay:2s"' not in html
 
 
 def test_try_again_makes_a_new_payment_for_the_same_order(buyer_client, payment):

@@ -207,6 +207,9 @@ PAGES: dict[str, Visit] = {
     "selling:sell_institutions": Visit(query="q=hog"),
     "selling:sell_programmes": Visit(query="q=bach"),
     "selling:sell_book": Visit(query=f"isbn={ISBN}"),
+    "selling:sell_delete": Visit("document"),
+    "selling:sell_info": Visit(),
+    "selling:sell_info_price": Visit(query="price=9,49"),
     "ledger:earnings": Visit(),
     "checkout:cart": Visit(),
     "checkout:checkout": Visit(),
@@ -251,6 +254,7 @@ PAGES: dict[str, Visit] = {
     "trust_staff:notice_detail": Visit("notice"),
     "rights_holders:works": Visit(),
     "privacy:index": Visit(),
+    "notifications:index": Visit(),
     "privacy:erase": Visit(),
     "privacy:erase_confirm": Visit("erasure"),
     "accounts:seller_identity": Visit(),
@@ -286,10 +290,12 @@ ACTIONS: dict[str, Visit] = {
     "trust:appeal_decide": Visit("appeal"),
     "rights_holders:work_remove": Visit("missing"),
     "privacy:export_request": Visit(),
+    "notifications:read_all": Visit(),
 }
 # URLs that never answer with an HTML page, and what they send instead.
 NOT_HTML = {
     "healthz": "plain text for the load balancer",
+    "favicon": "a redirect to the SVG icon",
     "robots_txt": "plain text",
     "sitemap": "XML",
     "sitemap_section": "XML",
@@ -306,6 +312,7 @@ NOT_HTML = {
     "privacy:export_download": "the person's data as a ZIP",
     "selling:sell_statement_pdf": "the seller's yearly statement as PDF",
     "selling:sell_statement_csv": "CSV",
+    "notifications:open": "a redirect to where the notification leads (marks it read)",
 }
 
 

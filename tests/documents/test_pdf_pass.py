@@ -235,3 +235,26 @@ def test_scanned_pages_and_pages_with_images(tmp_path):
         (True, False),
     ]
     assert pages[0]["text"] == "Gescande tekst uit de OCR-laag"
+
+
+def test_a_heading_set_over_two_lines_keeps_its_end_without_letters(tmp_path):
+    # Issue 16: "(nieuw in versie 2)" wrapped after "versie" was cut to "(nieuw in versie": the
+    # line "2)" has no letters, was never a heading candidate and so never joined.
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A4, invariant=1)
+    canvas.setFont(BOLD, 16)
+    canvas.drawString(72, 780, "Hoofdstuk 6: Nieuwe inzichten (nieuw in versie")
+    canvas.drawString(72, 760, "2)")
+    y = 730
+    for _ in range(8):
+        canvas.setFont("Helvetica", 10)
+        canvas.drawString(72, y, BODY)
+        y -= 14
+    canvas.setFont(BOLD, 16)
+    canvas.drawString(72, 600, "2024")  # a number on its own, after body text: no entry
+    canvas.showPage()
+    canvas.save()
+
+    events = _events(_write(tmp_path, out.getvalue()), tmp_path)
+
+    assert events[-2]["entries"] == [[1, "Hoofdstuk 6: Nieuwe inzichten (nieuw in versie 2)", 1]]

@@ -165,14 +165,14 @@ def test_download_while_the_pdf_is_being_made(client, buyer, document_id):
     html = response.content.decode()
     assert "Je PDF wordt klaargemaakt…" in html
     status_url = reverse("library:copy_status", args=[document_id])
-    assert f'hx-get="{status_url}" hx-trigger="every 2s"' in html
+    assert f'data-hx-get="{status_url}" data-hx-trigger="every 2s"' in html
     assert not Download.objects.exists()
 
     assert "Je PDF wordt klaargemaakt…" in client.get(status_url).content.decode()
     stamped_copy_build(stamped_copy_id=StampedCopy.objects.get().pk)
     ready = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
     assert "Download PDF" in ready
-    assert "hx-get" not in ready
+    assert "data-hx-get" not in ready
 
 
 def test_download_serves_the_buyers_copy_and_records_each_download(client, buyer, order_line, document_id):

@@ -77,10 +77,11 @@ def test_auto_approved_through_the_page_access_gone_at_once(
     )
     refund = assert_refunded_once(line)
     assert refund.request == request
-    assert buyer_client.get(reverse("library:read", args=[document_id])).status_code == 404
     page = buyer_client.get(_url(line)).content.decode()
     assert "Je verzoek is goedgekeurd: je krijgt je geld terug." in page
     assert page.count("Je hebt geen toegang meer tot dit document.") == 1
+    # The reader says why access ended (library/access_ended.html), with a 403.
+    assert buyer_client.get(reverse("library:read", args=[document_id])).status_code == 403
     assert "We hebben € 9,49 terugbetaald." in page
     assert f'href="{_url(line)}"' not in buyer_client.get(reverse("library:index")).content.decode()
     assert sorted(

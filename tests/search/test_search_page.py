@@ -262,17 +262,17 @@ def test_facets_show_counts_as_links_that_add_or_remove_a_filter(client, fake, o
     # Not selected: a link that adds the filter (and keeps the words and the other filter).
     assert (
         '<a href="/zoeken/?q=account&amp;instelling=odisee&amp;type=summary" '
-        'hx-get="/zoeken/?q=account&amp;instelling=odisee&amp;type=summary" rel="nofollow" '
+        'data-hx-get="/zoeken/?q=account&amp;instelling=odisee&amp;type=summary" rel="nofollow" '
         'class="facet-option">Odisee <span class="facet-count">3</span></a>'
     ) in html
     assert (
         '<a href="/zoeken/?q=account&amp;type=summary&amp;prijs=500-1000" '
-        'hx-get="/zoeken/?q=account&amp;type=summary&amp;prijs=500-1000" rel="nofollow" '
+        'data-hx-get="/zoeken/?q=account&amp;type=summary&amp;prijs=500-1000" rel="nofollow" '
         'class="facet-option">€ 5,00 – € 10,00 <span class="facet-count">2</span></a>'
     ) in html
     # Selected: marked, and its link removes the filter.
     assert (
-        '<a href="/zoeken/?q=account" hx-get="/zoeken/?q=account" rel="nofollow" '
+        '<a href="/zoeken/?q=account" data-hx-get="/zoeken/?q=account" rel="nofollow" '
         'class="facet-option selected" aria-current="true" title="Filter wissen">'
         '<span aria-hidden="true">✓</span> Samenvatting <span class="facet-count">2</span></a>'
     ) in html
@@ -297,7 +297,7 @@ def test_a_filter_without_results_left_still_shows_and_can_be_removed(client, fa
     assert '<span class="muted">Taal:</span> Engels' in html
     assert "Geen documenten gevonden voor “account”" in html
     assert (
-        '<a href="/zoeken/?q=account" hx-get="/zoeken/?q=account" rel="nofollow">'
+        '<a href="/zoeken/?q=account" data-hx-get="/zoeken/?q=account" rel="nofollow">'
         "Zoek zonder filters: 4 resultaten</a>"
     ) in html
     assert [query.course for query in fake.queries] == [odisee_course.pk, None]
@@ -334,7 +334,7 @@ def test_sort_links_and_the_current_sort(client, fake):
         ("Nieuwste", "/zoeken/?q=marketing&amp;sortering=nieuwste"),
         ("Best verkocht", "/zoeken/?q=marketing&amp;sortering=verkocht"),
     ]:
-        assert f'<a href="{url}" hx-get="{url}" rel="nofollow">{label}</a>' in with_words
+        assert f'<a href="{url}" data-hx-get="{url}" rel="nofollow">{label}</a>' in with_words
     assert '<input type="hidden" name="sortering" value="beoordeling">' in with_words
     assert "Relevantie" not in without_words
     assert '<strong aria-current="true">Nieuwste</strong>' in without_words
@@ -345,9 +345,10 @@ def test_pagination_links_and_a_page_past_the_end(client, fake):
     fake.result = SearchResult(hits=_hits(listing), total=45, facets={})
 
     second = _get(client, f"{SEARCH}?q=boek&pagina=2")
-    assert '<a href="/zoeken/?q=boek" hx-get="/zoeken/?q=boek" rel="prev">‹ Vorige</a>' in second
+    assert '<a href="/zoeken/?q=boek" data-hx-get="/zoeken/?q=boek" rel="prev">‹ Vorige</a>' in second
     assert (
-        '<a href="/zoeken/?q=boek&amp;pagina=3" hx-get="/zoeken/?q=boek&amp;pagina=3" rel="next">' in second
+        '<a href="/zoeken/?q=boek&amp;pagina=3" data-hx-get="/zoeken/?q=boek&amp;pagina=3" rel="next">'
+        in second
     )
     assert '<strong aria-current="page">2</strong>' in second
     assert '<ol class="search-hits" id="hits" start="21">' in second
@@ -380,8 +381,8 @@ def test_htmx_gets_the_results_fragment_and_plain_requests_the_whole_page(client
 
     page_html, fragment_html = page.content.decode(), fragment.content.decode()
     assert page_html.startswith("<!doctype html>")
-    assert '<div id="search-results" class="search-page" hx-target="#search-results"' in page_html
-    assert 'hx-push-url="true"' in page_html
+    assert '<div id="search-results" class="search-page" data-hx-target="#search-results"' in page_html
+    assert 'data-hx-push-url="true"' in page_html
     assert "<!doctype" not in fragment_html
     assert "site-header" not in fragment_html
     assert fragment_html.lstrip().startswith("<title>Zoeken naar “marketing” · studymarket</title>")
@@ -404,9 +405,9 @@ def test_without_javascript_every_control_is_a_plain_link_or_get_form(client, fa
 
     html = _get(client, f"{SEARCH}?q=management")
 
-    assert '<form action="/zoeken/" method="get" hx-get="/zoeken/" id="search-form">' in html
+    assert '<form action="/zoeken/" method="get" data-hx-get="/zoeken/" id="search-form">' in html
     # Every hx-get has the same URL as a plain href.
-    hx = re.findall(r'<a href="([^"]*)" hx-get="([^"]*)"', html)
+    hx = re.findall(r'<a href="([^"]*)" data-hx-get="([^"]*)"', html)
     assert len(hx) >= 5
     assert all(href == get for href, get in hx)
     # and the plain href gives the same page a visitor without JavaScript expects.
@@ -506,8 +507,8 @@ def test_suggestions_escape_the_words(client, fake):
 
 def test_the_header_search_box_asks_for_suggestions(client, fake):
     html = _get(client, reverse("storefront:home"))
-    assert 'hx-get="/zoeken/suggesties/"' in html
-    assert 'hx-target="#header-suggestions"' in html
+    assert 'data-hx-get="/zoeken/suggesties/"' in html
+    assert 'data-hx-target="#header-suggestions"' in html
     assert '<div id="header-suggestions" class="suggestions-box" aria-live="polite"></div>' in html
     assert "js/suggest" in html
 

@@ -198,7 +198,7 @@ def test_describing_before_processing_keeps_the_listing_a_draft(seller_client):
     page = seller_client.get(url).content.decode()
     assert 'value="Marketing"' in page  # the title starts as the file's name
     assert "Bezig met verwerken…" in page
-    assert 'hx-trigger="every 1s"' in page
+    assert 'data-hx-trigger="every 1s"' in page
     assert 'name="preview_page_count"' not in page
     with tasks_on_commit():
         seller_client.post(url, describe_data(course))
@@ -225,19 +225,19 @@ def test_status_partial_counts_pages_and_stops_polling_when_done(seller_client):
     html = seller_client.get(url, {"pages_known": "0"}, headers={"HX-Request": "true"}).content.decode()
     assert "Pagina 37 van 102 verwerkt…" in html
     assert '<progress value="37" max="102"' in html
-    assert 'hx-trigger="every 1s"' in html
+    assert 'data-hx-trigger="every 1s"' in html
     # The page count is known now: the preview choice comes along, out of band, once.
-    assert '<div id="preview-field" hx-swap-oob="true">' in html
+    assert '<div id="preview-field" data-hx-swap-oob="true">' in html
     assert 'name="preview_page_count" value="4"' in html
     html = seller_client.get(url, {"pages_known": "1"}).content.decode()
-    assert "hx-swap-oob" not in html
+    assert "data-hx-swap-oob" not in html
 
     version.status = VersionStatus.ACCEPTED
     version.pages_processed = 102
     version.save()
     html = seller_client.get(url, {"pages_known": "1"}).content.decode()
     assert "Je document is verwerkt: 102 pagina's." in html
-    assert "hx-trigger" not in html
+    assert "data-hx-trigger" not in html
 
 
 def test_form_errors_are_tied_to_their_fields(seller_client):

@@ -233,7 +233,7 @@ def test_held_upload_is_explained(seller_client):
 
     assert "<strong>Je document wacht op controle.</strong>" in page
     assert "Een medewerker bekijkt of het je eigen werk is" in page
-    assert 'hx-trigger="every 1s"' not in page
+    assert 'data-hx-trigger="every 1s"' not in page
 
 
 def test_failed_processing_can_be_retried(seller_client):

@@ -87,7 +87,7 @@ def _version(listing: Listing) -> DocumentVersion:
 
 def test_first_load_creates_everything(loaded):
     assert loaded == DemoLoadResult(
-        already_loaded=False, listings_created=56, orders_created=159, reviews_created=76
+        already_loaded=False, listings_created=56, orders_created=724, reviews_created=619
     )
 
 

@@ -35,7 +35,7 @@ def test_home_page_shows_search_popular_courses_recent_documents_and_figures(cli
     assert "Verborgen concept" not in html
     assert "documenten verkocht in de laatste 30 dagen" in html
     assert "reviews geschreven" in html
-    assert f'<a href="{reverse("accounts:become_seller")}" role="button">Start met verkopen</a>' in html
+    assert f'<a href="{reverse("selling:sell_info")}" role="button">Start met verkopen</a>' in html
 
 
 def test_home_page_lists_institutions(client):

@@ -217,6 +217,16 @@ def test_listing_json_ld_matches_the_reference_listing(client):
             "bestRating": 5,
             "worstRating": 1,
         },
+        # The reviewer by first name and initial, as the page shows them (issue 16, defect 10).
+        "review": [
+            {
+                "@type": "Review",
+                "author": {"@type": "Person", "name": FACTS["reviews"][0]["author"]},
+                "datePublished": reviewer.reviews.get().created_at.date().isoformat(),
+                "reviewRating": {"@type": "Rating", "ratingValue": 4, "bestRating": 5, "worstRating": 1},
+                "reviewBody": "Top",
+            }
+        ],
     }
 
 

@@ -527,9 +527,7 @@ def test_check_now_lists_what_is_wrong(staff_client):
     account = Account.objects.get(kind=AccountKind.PLATFORM_REVENUE)
     Account.objects.filter(pk=account.pk).update(balance_cents=account.balance_cents + 1)  # corrupt it
     response = staff_client.post(reverse("support:ledger_check"), follow=True)
-    assert messages_of(response) == [
-        "Het grootboek klopt niet: 1 afwijking(en). Zie hieronder wat er mis is."
-    ]
+    assert messages_of(response) == ["Het grootboek klopt niet: 1 afwijking. Zie hieronder wat er mis is."]
     run = LedgerCheckRun.objects.get()
     assert run.ok is False
     (violation,) = run.violations

@@ -74,7 +74,9 @@ class HeadingCollector:
             index = start + len(line) - len(line.lstrip())
             size = round(float(pdfium_c.FPDFText_GetFontSize(textpage, index)), 1)
             self._sizes[size] += len(text)
-            if len(text) <= _MAX_HEADING_CHARS and any(ch.isalpha() for ch in text):
+            # A line without letters ("2)", the end of "… (nieuw in versie" on the line before)
+            # is kept too: never a heading by itself, it may end the one above it (_joined).
+            if len(text) <= _MAX_HEADING_CHARS:
                 self._lines.append(_Line(number, self._position, text, size, self._bold(textpage, index)))
 
     def _bold(self, textpage: pdfium.PdfTextPage, index: int) -> bool:
@@ -96,7 +98,7 @@ class HeadingCollector:
             numbered = _NUMBERED.match(line.text) or _CHAPTER.match(line.text)
             if numbered and self._page_reference(line, line.text[numbered.end() :]):
                 continue
-            if line.size >= body * _LARGER or (line.bold and numbered):
+            if line.size >= body * _LARGER or (line.bold and (numbered or not _has_letters(line.text))):
                 depth = numbered.group(1).count(".") + 1 if numbered else None
                 found.append((line, depth))
         found = _joined(found)
@@ -121,6 +123,10 @@ class HeadingCollector:
         return {text for text, on in pages.items() if len(on) > limit}
 
 
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
 def _levels_by_size(found: list[tuple[_Line, int | None]]) -> dict[float, int]:
     """The level of an unnumbered heading: that of the numbered headings set in the size
     nearest to its own (an unnumbered "Inleiding" in the chapters' size is a chapter); without
@@ -139,7 +145,8 @@ def _levels_by_size(found: list[tuple[_Line, int | None]]) -> dict[float, int]:
 
 def _joined(found: list[tuple[_Line, int | None]]) -> list[tuple[_Line, int | None]]:
     """A heading set over two lines (one after the other, same size, the second unnumbered) is
-    one entry."""
+    one entry. A line without letters only ever ends the heading above it: "… (nieuw in versie"
+    and "2)" are "… (nieuw in versie 2)"; on its own it is left out."""
     joined: list[tuple[_Line, int | None]] = []
     for line, depth in found:
         if joined:
@@ -157,5 +164,6 @@ def _joined(found: list[tuple[_Line, int | None]]) -> list[tuple[_Line, int | No
                 )
                 joined[-1] = (merged, previous_depth)
                 continue
-        joined.append((line, depth))
+        if _has_letters(line.text):
+            joined.append((line, depth))
     return joined

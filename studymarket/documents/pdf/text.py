@@ -35,5 +35,8 @@ _CONTROL = dict.fromkeys(code for code in range(32) if chr(code) not in "\n\t")
 
 def text_clean(text: str) -> str:
     # PDFium ends lines with CRLF and marks some soft hyphens and gaps with control characters.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # A hyphen that ends a line ("voor-" above "en nadelen") comes as U+FFFE in place of the
+    # hyphen and the line break: a noncharacter, which no HTML page may contain (the reader
+    # shows this text), so the hyphen and the break are put back.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n")
     return text.translate(_CONTROL).strip()

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from studymarket.accounts.models import User
@@ -25,6 +26,8 @@ from studymarket.ledger.models import Journal, Payout, PayoutStatus
 from studymarket.ledger.payouts.errors import PayoutRefused
 from studymarket.ledger.payouts.providers import MOLLIE_ROUTE, SEPA
 from studymarket.ledger.postings import payout_failure_post, payout_paid_post
+from studymarket.notifications.models import NotificationKind
+from studymarket.notifications.services import notification_create
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,19 @@ def payout_transition(
         payout_id = payout.pk
         transaction.on_commit(lambda: _failure_mail_enqueue(payout_id))
     audit_record(action=f"payout.{to}", obj=payout, actor=actor, **audit)
+    if to in _TOLD:
+        notification_create(
+            recipient_id=payout.seller.user_id,
+            kind=_TOLD[to],
+            params={"amount": payout.amount_cents, "currency": payout.currency},
+            url=reverse("ledger:earnings"),
+            key=f"payout:{payout.pk}",
+        )
     return True
+
+
+# The steps the seller hears of in the site's bell (a failure by e-mail too).
+_TOLD = {PayoutStatus.PAID: NotificationKind.PAYOUT_PAID, PayoutStatus.FAILED: NotificationKind.PAYOUT_FAILED}
 
 
 def _failure_mail_enqueue(payout_id: int) -> None:

@@ -23,6 +23,8 @@ from django.utils import timezone, translation
 
 from studymarket.core.audit import audit_record
 from studymarket.library.models import Entitlement
+from studymarket.notifications.models import NotificationKind
+from studymarket.notifications.services import notification_create
 from studymarket.payments.models import Refund, RefundOrigin, RefundRequest, RefundRequestStatus, RefundStatus
 
 
@@ -104,6 +106,8 @@ def refund_notify(*, refund_id: int) -> tuple[bool, bool]:
     refund = Refund.objects.select_related(
         "order_line__order__buyer", "order_line__seller__user", "order_line__listing"
     ).get(pk=refund_id)
+    if refund.status == RefundStatus.REFUNDED:
+        _refund_notifications_create(refund)
 
     def done(obj: models.Model) -> bool:
         return getattr(obj, "status", None) == RefundStatus.REFUNDED
@@ -130,6 +134,29 @@ def refund_notify(*, refund_id: int) -> tuple[bool, bool]:
     return buyer, seller
 
 
+def _refund_notifications_create(refund: Refund) -> None:
+    """The bell's notifications of a completed refund, once each (keyed by the refund): the
+    buyer's, and the seller's unless the line was never their sale (a duplicate)."""
+    line = refund.order_line
+    params = {"title": line.title, "amount": refund.amount_cents, "currency": refund.currency}
+    key = f"refund:{refund.pk}"
+    notification_create(
+        recipient_id=line.order.buyer_id,
+        kind=NotificationKind.REFUND_BUYER,
+        params=params,
+        url=reverse("library:index"),
+        key=key,
+    )
+    if refund.origin != RefundOrigin.DUPLICATE:
+        notification_create(
+            recipient_id=line.seller.user_id,
+            kind=NotificationKind.REFUND_SELLER,
+            params=params,
+            url=reverse("ledger:earnings"),
+            key=key,
+        )
+
+
 def refund_request_rejected_notify(*, request_id: int) -> bool:
     """E-mail the buyer that staff rejected their request, with staff's note; at most once."""
     request = RefundRequest.objects.select_related("order_line__order__buyer").get(pk=request_id)
@@ -149,6 +176,14 @@ def refund_request_rejected_notify(*, request_id: int) -> bool:
         }
         return _message("request_rejected", context, order.buyer.email, order.language)
 
+    if request.status == RefundRequestStatus.REJECTED:
+        notification_create(
+            recipient_id=order.buyer_id,
+            kind=NotificationKind.REFUND_REJECTED,
+            params={"title": request.order_line.title},
+            url=reverse("payments:guarantee", args=[request.order_line_id]),
+            key=f"refund_request:{request.pk}",
+        )
     return _send_once(
         RefundRequest, request.pk, "notified_at", rejected, mail, "refund_request.buyer_notified"
     )

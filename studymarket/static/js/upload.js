@@ -4,7 +4,15 @@
 (() => {
   "use strict";
 
-  const ACCEPTED = /\.(pdf|docx|odt)$/i;
+  // The file types the input offers (its accept attribute: ".pdf", or also ".docx,.odt"
+  // where the server can convert them).
+  function accepted(input, name) {
+    const suffixes = (input.accept || ".pdf")
+      .split(",")
+      .map((item) => item.trim().toLowerCase())
+      .filter((item) => item.startsWith("."));
+    return suffixes.some((suffix) => name.toLowerCase().endsWith(suffix));
+  }
 
   function parts(form) {
     return {
@@ -19,7 +27,7 @@
   }
 
   function problem(input, file) {
-    if (!ACCEPTED.test(file.name)) {
+    if (!accepted(input, file.name)) {
       return input.dataset.wrongType;
     }
     if (file.size > Number(input.dataset.maxBytes)) {

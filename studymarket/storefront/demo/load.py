@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,7 @@ from studymarket.catalog.services import (
     listing_create,
     programme_create,
 )
+from studymarket.documents.models import Document, DocumentVersion
 from studymarket.documents.originality import originality_fingerprints_ensure
 from studymarket.documents.selectors import document_find
 from studymarket.documents.services import document_create, document_version_extract
@@ -36,9 +38,17 @@ from studymarket.search.index_sync import search_index_listings, search_rebuild
 from studymarket.search.indexing import search_index_deferred
 from studymarket.selling.services import listing_publish
 from studymarket.storefront.demo.courses import BOOKS, COURSES, INSTITUTIONS
+from studymarket.storefront.demo.dates import demo_dates_settle
 from studymarket.storefront.demo.listings import ListingSpec, demo_listings
 from studymarket.storefront.demo.pdf import demo_pdf_build
-from studymarket.storefront.demo.people import BUYERS, DEMO_PASSWORD, REFERENCE_SELLER, SELLERS
+from studymarket.storefront.demo.people import (
+    BUYERS,
+    CROWD_BUYERS,
+    DEMO_PASSWORD,
+    REFERENCE_SELLER,
+    SELLERS,
+    STAFF,
+)
 from studymarket.storefront.demo.plan import (
     SaleSpec,
     demo_sales,
@@ -46,8 +56,11 @@ from studymarket.storefront.demo.plan import (
     listing_language,
     listing_pdf,
     listing_published_at,
+    listing_uploaded_at,
     listing_view_count,
+    people_joined_at,
 )
+from studymarket.storefront.demo.staff import demo_staff_ensure, demo_staff_wanted
 from studymarket.storefront.figures import platform_figures_forget
 
 # The reference seller's bank account (a valid Dutch IBAN, of no real person).
@@ -94,7 +107,8 @@ def _demo_rows_load(
     listings: dict[str, Listing],
 ) -> None:
     """People, courses, books, listings, sales, reviews and settled ledger: what is missing."""
-    users = _people()
+    joined = people_joined_at(now=now, sales=sales)
+    users = _people(joined=joined)
     courses = _courses()
     books = _books()
     listings.update(_existing_listings())
@@ -117,6 +131,7 @@ def _demo_rows_load(
     # fingerprints, a buyer's copy of one would upload as new.
     originality_fingerprints_ensure()
     _sales_load(sales, users=users, listings=listings, result=result)
+    demo_dates_settle(listings=listings, users=users, joined=joined)
     _ledger_settle(users=users, now=now)
     platform_figures_forget()
 
@@ -137,6 +152,11 @@ def _ledger_settle(*, users: dict[str, User], now: datetime) -> None:
 
 
 def _complete(sales: list[SaleSpec]) -> bool:
+    if (
+        demo_staff_wanted()
+        and not User.objects.filter(email__in=[spec.email for spec in STAFF.values()], is_staff=True).exists()
+    ):
+        return False
     seller_emails = [spec.email for spec in SELLERS.values()]
     buyer_emails = [spec.email for spec in BUYERS.values()]
     have_listings = set(
@@ -159,8 +179,10 @@ def _complete(sales: list[SaleSpec]) -> bool:
     return {(BUYERS[sale.buyer].email, sale.listing.slug) for sale in sales if sale.review} <= have_reviews
 
 
-def _people() -> dict[str, User]:
-    specs = {**SELLERS, **BUYERS}
+def _people(*, joined: dict[str, datetime]) -> dict[str, User]:
+    """The demo's accounts, each made on the day the demo's story says (``joined``): "Lid sinds"
+    comes before a seller's first upload and a buyer's first purchase."""
+    specs = {**SELLERS, **BUYERS, **(STAFF if demo_staff_wanted() else {})}
     existing = {
         user.email: user
         for user in User.objects.filter(email__in=[spec.email for spec in specs.values()]).select_related(
@@ -168,12 +190,37 @@ def _people() -> dict[str, User]:
         )
     }
     users = {}
+    crowd = {spec.key for spec in CROWD_BUYERS}
+    crowd_password = ""
     for key, spec in specs.items():
-        user = existing.get(spec.email) or user_create(
-            email=spec.email, password=DEMO_PASSWORD, first_name=spec.first_name, last_name=spec.last_name
-        )
+        user = existing.get(spec.email)
+        if user is None and key in crowd:
+            # The crowd shares the demo password and one hash of it: Argon2 for each of seventy
+            # accounts would add many seconds to every first load.
+            crowd_password = crowd_password or make_password(DEMO_PASSWORD)
+            user = User.objects.create(
+                email=spec.email,
+                password=crowd_password,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                date_joined=joined[key],
+            )
+        elif user is None:
+            user = user_create(
+                email=spec.email, password=DEMO_PASSWORD, first_name=spec.first_name, last_name=spec.last_name
+            )
+            # Demo history, not a user action: the account existed long before the load.
+            User.objects.filter(pk=user.pk).update(date_joined=joined[key])
         if spec.display_name and not SellerProfile.objects.filter(user=user).exists():
             user.seller_profile = seller_profile_create(user=user, display_name=spec.display_name)
+            # Became a seller a day after joining, before the first upload.
+            became_seller = joined[key] + timedelta(days=1)
+            SellerProfile.objects.filter(pk=user.seller_profile.pk).update(
+                created_at=became_seller, updated_at=became_seller
+            )
+            user.seller_profile.created_at = user.seller_profile.updated_at = became_seller
+        if key in STAFF:
+            demo_staff_ensure(user=user)
         users[key] = user
     return users
 
@@ -258,9 +305,20 @@ def _listing_load(
     published_at = listing_published_at(spec, now=now)
     listing = listing_publish(listing=listing, published_at=published_at)
     # Demo history, not a user action: the listing looks as if it had been online since its
-    # upload date, with the views it gathered meanwhile (no service counts past views).
+    # upload date, with the views it gathered meanwhile (no service counts past views); the
+    # file was uploaded and processed minutes before, so the seller's version list, the library
+    # ("Versie van …") and the dashboard show the same day as the listing page.
     Listing.objects.filter(pk=listing.pk).update(
         view_count=views, created_at=published_at, updated_at=published_at
+    )
+    uploaded_at = listing_uploaded_at(spec, now=now)
+    Document.objects.filter(pk=document.pk).update(created_at=uploaded_at, updated_at=published_at)
+    DocumentVersion.objects.filter(pk=version.pk).update(
+        created_at=uploaded_at,
+        updated_at=published_at,
+        processing_started_at=uploaded_at,
+        heartbeat_at=published_at,
+        processed_at=published_at,
     )
     return listing
 

@@ -3,6 +3,10 @@
 Derived with ``random.Random`` seeded by each listing's slug, so every run plans the same
 thing; dates of sales and reviews are relative to the moment of loading, so a fresh
 database always has recent sales ("sold in the last 30 days").
+
+The dates tell one story: an account is made before its first upload or purchase, a file is
+uploaded minutes before its listing is published ("Geüpload op"), a sale follows the
+publication and a review its sale, and all of it lies before the moment of loading.
 """
 
 import random
@@ -13,7 +17,15 @@ from studymarket.catalog.models import DocumentType
 from studymarket.storefront.demo.courses import BOOKS, COURSES, INSTITUTIONS, CourseSpec
 from studymarket.storefront.demo.listings import AMSTERDAM, ListingSpec, demo_listings, reference_listing
 from studymarket.storefront.demo.pdf import DemoPdf, Heading
-from studymarket.storefront.demo.people import BUYERS, REFERENCE_REVIEWER, SELLERS
+from studymarket.storefront.demo.people import (
+    BUYERS,
+    CROWD_BUYERS,
+    REFERENCE_REVIEWER,
+    REGULAR_BUYERS,
+    SELLERS,
+    STAFF,
+    STAFF_JOINED_AT,
+)
 from studymarket.storefront.demo.writing import heading_keywords
 
 _LABELS: dict[str, dict[str, str]] = {
@@ -252,9 +264,10 @@ def demo_sales(*, now: datetime) -> list[SaleSpec]:
         )
         for buyer, paid_at in _REFERENCE_SALES
     ]
-    buyers = [key for key in BUYERS if key != REFERENCE_REVIEWER.key]
+    buyers = [spec.key for spec in REGULAR_BUYERS if spec.key != REFERENCE_REVIEWER.key]
     for spec in demo_listings()[1:]:
         sales.extend(_listing_sales(spec, buyers=buyers, now=now))
+        sales.extend(_crowd_sales(spec, now=now))
     return sorted(sales, key=lambda sale: sale.paid_at)
 
 
@@ -276,3 +289,63 @@ def _listing_sales(spec: ListingSpec, *, buyers: list[str], now: datetime) -> li
             review = ReviewSpec(stars, rng.choice(_REVIEWS[language][stars]), written)
         sales.append(SaleSpec(listing=spec, buyer=buyer, paid_at=paid_at, review=review))
     return sales
+
+
+# The share of the crowd (people.CROWD_BUYERS) that bought each listing of a seller: what lifts
+# EconEmre to Goud (1,000 points) and JurJoris to Zilver (100), while NotesByNoah and MedMila
+# stay Brons and the others have no tier yet (settings.REPUTATION_TIERS; tests/storefront).
+SELLER_CROWD_SHARE = {"demo-emre": 0.68, "demo-joris": 0.08}
+_CROWD_REVIEW_CHANCE = 0.97
+
+
+def _crowd_sales(spec: ListingSpec, *, now: datetime) -> list[SaleSpec]:
+    share = SELLER_CROWD_SHARE.get(spec.seller, 0.0)
+    if not share:
+        return []
+    rng = random.Random(f"{spec.slug}:crowd")
+    published_at = listing_published_at(spec, now=now)
+    language = listing_language(spec)
+    latest = now - timedelta(hours=1)
+    sales = []
+    for buyer in CROWD_BUYERS:
+        if rng.random() >= share:
+            continue
+        earliest = published_at + timedelta(hours=6)
+        paid_at = earliest + (latest - earliest) * rng.random()
+        review = None
+        if rng.random() < _CROWD_REVIEW_CHANCE:
+            stars = rng.choices((5, 4, 3, 2), weights=(8, 4, 0.4, 0.1))[0]
+            written = min(paid_at + timedelta(days=rng.randint(1, 21), minutes=rng.randint(0, 600)), latest)
+            review = ReviewSpec(stars, rng.choice(_REVIEWS[language][stars]), written)
+        sales.append(SaleSpec(listing=spec, buyer=buyer.key, paid_at=paid_at, review=review))
+    return sales
+
+
+def listing_uploaded_at(spec: ListingSpec, *, now: datetime) -> datetime:
+    """When the seller uploaded the file: minutes before the listing was published (the
+    processing), on the same day. The document, its version and the seller's version list
+    show this moment; the listing page shows the publication ("Geüpload op")."""
+    rng = random.Random(f"{spec.slug}:uploaded")
+    processing = timedelta(minutes=rng.randint(2, 9), seconds=rng.randint(0, 59))
+    return listing_published_at(spec, now=now) - processing
+
+
+def people_joined_at(*, now: datetime, sales: list[SaleSpec]) -> dict[str, datetime]:
+    """When each demo account was made: a seller some weeks before their first upload, a buyer
+    some days before their first purchase ("Lid sinds")."""
+    first: dict[str, datetime] = {}
+    for spec in demo_listings():
+        uploaded = listing_uploaded_at(spec, now=now)
+        first[spec.seller] = min(first.get(spec.seller, uploaded), uploaded)
+    for sale in sales:
+        first[sale.buyer] = min(first.get(sale.buyer, sale.paid_at), sale.paid_at)
+    joined = {}
+    for key, moment in first.items():
+        rng = random.Random(f"{key}:joined")
+        before = timedelta(days=rng.randint(14, 90)) if key in SELLERS else timedelta(days=rng.randint(1, 30))
+        joined[key] = moment - before - timedelta(minutes=rng.randint(0, 12 * 60))
+    joined.update(dict.fromkeys(STAFF, STAFF_JOINED_AT))
+    # Nobody without an upload or a purchase today, but an account never joins after the load.
+    for key in (*SELLERS, *BUYERS):
+        joined.setdefault(key, now - timedelta(days=30))
+    return joined

@@ -18,10 +18,10 @@ register = template.Library()
 def canonical_url(context: template.Context, path: str = "") -> str:
     """The page's one address on SITE_URL: ``path`` if given (a listing's own URL), else the
     request's path without its query (but for the page number)."""
-    return seo.absolute_url(path or _canonical_path(context))
+    return seo.absolute_url(path or canonical_path_of(context))
 
 
-def _canonical_path(context: template.Context) -> str:
+def canonical_path_of(context: template.Context) -> str:
     """The view's ``canonical_path`` if it gives one, else the request's (seo.canonical_path)."""
     if context.get("canonical_path"):
         return str(context["canonical_path"])
@@ -39,5 +39,5 @@ def language_alternates(context: template.Context) -> SafeString:
     return format_html_join(
         "\n  ",
         '<link rel="alternate" hreflang="{}" href="{}">',
-        seo.language_alternates(_canonical_path(context)),
+        seo.language_alternates(canonical_path_of(context)),
     )

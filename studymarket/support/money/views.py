@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 # staff_only: 404 for a signed-in user who is not staff; staff need a TOTP-verified session.
@@ -268,7 +269,11 @@ def ledger_check_now(request: HttpRequest) -> HttpResponse:
     if violations:
         messages.error(
             request,
-            _("Het grootboek klopt niet: %(count)s afwijking(en). Zie hieronder wat er mis is.")
+            ngettext(
+                "Het grootboek klopt niet: %(count)s afwijking. Zie hieronder wat er mis is.",
+                "Het grootboek klopt niet: %(count)s afwijkingen. Zie hieronder wat er mis is.",
+                len(violations),
+            )
             % {"count": len(violations)},
         )
     else:

@@ -5,7 +5,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from studymarket.storefront.demo.load import demo_data_load
-from studymarket.storefront.demo.people import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
+from studymarket.storefront.demo.people import (
+    CROWD_BUYERS,
+    DEMO_PASSWORD,
+    DEMO_STAFF_TOTP_SECRET,
+    REFERENCE_SELLER,
+    REGULAR_BUYERS,
+    SELLERS,
+    STAFF,
+)
+from studymarket.storefront.demo.staff import demo_staff_code, demo_staff_wanted
 
 
 class Command(BaseCommand):
@@ -27,11 +36,30 @@ class Command(BaseCommand):
         seconds = time.perf_counter() - started
         if result.already_loaded:
             self.stdout.write(f"Demo data already loaded ({seconds:.2f} s).")
-            return
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data loaded in {seconds:.1f} s: {result.listings_created} listings, "
-                f"{result.orders_created} orders, {result.reviews_created} reviews."
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo data loaded in {seconds:.1f} s: {result.listings_created} listings, "
+                    f"{result.orders_created} orders, {result.reviews_created} reviews."
+                )
             )
-        )
-        self.stdout.write(f"Demo accounts: *@{DEMO_EMAIL_DOMAIN}, password {DEMO_PASSWORD!r}.")
+        if options["verbosity"] > 0:
+            self._accounts()
+
+    def _accounts(self) -> None:
+        """The demo accounts by role, as the README lists them."""
+        write = self.stdout.write
+        write(f"Demo accounts (password {DEMO_PASSWORD!r}):")
+        sellers = [REFERENCE_SELLER.email, *(s.email for s in SELLERS.values() if s != REFERENCE_SELLER)]
+        write(f"  seller: {', '.join(sellers)}")
+        write(f"  buyer:  {', '.join(spec.email for spec in REGULAR_BUYERS)}")
+        write(f"          and {CROWD_BUYERS[0].email} … {CROWD_BUYERS[-1].email}")
+        if demo_staff_wanted():
+            for spec in STAFF.values():
+                write(f"  staff:  {spec.email} (back office: /beheer/)")
+            write(
+                f"          two-factor secret {DEMO_STAFF_TOTP_SECRET} (add it to an authenticator app); "
+                f"code now: {demo_staff_code()}"
+            )
+        else:
+            write("  staff:  none in production (python manage.py createsuperuser)")
