@@ -81,6 +81,8 @@ def seller_publishes(page: Page, title: str) -> str:
 
     sign_up(page, f"verkoper-{secrets.token_hex(4)}@example.nl")
     page.get_by_role("link", name="Start met verkopen").first.click()
+    # The page that explains selling, then the form that makes the account a seller's.
+    page.get_by_role("button", name="Begin met verkopen").first.click()
     page.get_by_label("Verkopersnaam").fill(f"Verkoper {secrets.token_hex(3)}")
     page.get_by_role("button", name="Verkoper worden").click()
     page.get_by_role("button", name="Document uploaden").click()

@@ -32,17 +32,12 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the project's root, just added
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "var" / "screenshots"
 SITE_DATA = ROOT / "var" / "screenshots-site"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-]
 REFERENCE = json.loads(
     (ROOT / "studymarket" / "storefront" / "demo" / "reference-listing.json").read_text(encoding="utf-8")
 )
