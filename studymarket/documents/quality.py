@@ -54,9 +54,10 @@ class DocumentQuality:
         return self.toc_entries > 0
 
 
-def version_quality(*, version: DocumentVersion) -> DocumentQuality:
-    """The card of ``version``, in two small counting queries (pages with images, entries of
-    the table of contents); the rest is on the version's row."""
+def version_quality(*, version: DocumentVersion, toc_entry_count: int | None = None) -> DocumentQuality:
+    """The card of ``version``, in one or two small counting queries (pages with images; the
+    entries of the table of contents unless the caller, which already read them, gives their
+    number); the rest is on the version's row."""
     return DocumentQuality(
         version_number=version.number,
         updated_at=version.created_at,
@@ -65,5 +66,5 @@ def version_quality(*, version: DocumentVersion) -> DocumentQuality:
         word_count=version.word_count,
         language=version.language,
         image_pages=version.pages.filter(has_images=True).count(),
-        toc_entries=version.toc_entries.count(),
+        toc_entries=version.toc_entries.count() if toc_entry_count is None else toc_entry_count,
     )

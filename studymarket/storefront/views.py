@@ -91,7 +91,8 @@ def _listing_page(request: HttpRequest, *, pk: int, slug: str) -> HttpResponse:
         "toc": toc,
         "toc_shown": toc[:shown],
         "toc_folded": toc[shown:],
-        "quality": version_quality(version=version) if version else None,
+        # The listing page read the table of contents already: the card need not count it again.
+        "quality": version_quality(version=version, toc_entry_count=len(toc)) if version else None,
         "reputation": seller_reputation(seller=listing.seller),
         "reviews": reviews,
         "review_form": review_form_state(user=request.user, listing=listing),
