@@ -43,9 +43,9 @@ def entitlement_ended_get(*, user: Any, document_id: int) -> Entitlement | None:
 
 def guarantee_deadline(granted_at: datetime) -> datetime:
     """The end of the satisfaction guarantee's window for a purchase paid at ``granted_at``
-    (order_mark_paid grants at the payment's time): payments.refunds.policy.guarantee_check's
-    rule, which library, below payments, cannot ask (tests/library/test_guarantee_note.py
-    checks that the two agree)."""
+    (order_mark_paid grants at the payment's time). The one statement of the window: here,
+    below payments, so that the library's download note and payments.refunds.policy's
+    guarantee_check both use it (tests/library/test_guarantee_note.py checks that they agree)."""
     return granted_at + timedelta(days=settings.GUARANTEE_WINDOW_DAYS)
 
 

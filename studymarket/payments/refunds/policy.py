@@ -3,15 +3,15 @@ with which words, and when the rule approves by itself (within GUARANTEE_WINDOW_
 payment and never downloaded; reading online is fine). No writes here."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.utils.translation import gettext
 
 from studymarket.accounts.models import User
 from studymarket.core import clock
 from studymarket.core.errors import ApplicationError
 from studymarket.library.models import Download
+from studymarket.library.selectors import guarantee_deadline
 from studymarket.orders.models import OrderLine, OrderStatus
 from studymarket.payments.models import (
     Refund,
@@ -47,7 +47,7 @@ def guarantee_check(*, order_line: OrderLine) -> GuaranteeCheck:
     paid_at = order_line.order.paid_at
     if paid_at is None:
         raise ValueError(f"Order line {order_line.pk} is not paid")
-    deadline = paid_at + timedelta(days=settings.GUARANTEE_WINDOW_DAYS)
+    deadline = guarantee_deadline(paid_at)
     return GuaranteeCheck(
         deadline=deadline,
         within_window=clock.now() <= deadline,
