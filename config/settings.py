@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "studymarket.ledger",
     "studymarket.orders",
     "studymarket.payments",
+    "studymarket.promotions",
     "studymarket.reviews",
     "studymarket.checkout",
     "studymarket.selling",
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "studymarket.storefront",
     "studymarket.support",
     "studymarket.privacy",
+    "studymarket.api",
+    "studymarket.operations",
 ]
 
 MIDDLEWARE = [
