@@ -3,14 +3,12 @@ transaction that is rolled back at the end; each test runs in a savepoint within
 
 import io
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Sum
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone, translation
@@ -30,6 +28,7 @@ from studymarket.storefront.demo import load
 from studymarket.storefront.demo.listings import REFERENCE_JSON, reference_facts
 from studymarket.storefront.demo.load import DemoLoadResult, demo_data_load
 from studymarket.storefront.demo.pdf import FOOTER
+from tests.demo.loading import DemoLoad
 from tests.factories import DocumentFactory, DocumentVersionFactory
 
 # One worker loads the demo for the whole module (run with `--dist loadgroup`).
@@ -39,11 +38,9 @@ FACTS = reference_facts()["listing"]
 TOC = reference_facts()["table_of_contents"]
 
 
-@pytest.fixture(scope="module")
-def loaded(django_db_setup: None, django_db_blocker) -> Iterator[DemoLoadResult]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield demo_data_load()
-        transaction.set_rollback(True)
+@pytest.fixture
+def loaded(demo_load: DemoLoad) -> DemoLoadResult:
+    return demo_load.result
 
 
 def _counts() -> dict[str, int]:

@@ -14,7 +14,7 @@ from studymarket.search.backends import backend_get
 from studymarket.search.index_sync import search_rebuild
 from studymarket.search.types import PageHit
 from studymarket.storefront.demo.listings import reference_facts
-from studymarket.storefront.demo.load import demo_data_load
+from tests.demo.loading import DemoLoad
 from tests.search.searching import found, ids
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_data")]
@@ -23,12 +23,11 @@ FACTS = reference_facts()["listing"]
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker, tmp_path_factory) -> Iterator[Path]:
+def demo(demo_load: DemoLoad, django_db_blocker, tmp_path_factory) -> Iterator[Path]:
     """The demo data, indexed into a tantivy index of this module's (and, on PostgreSQL, the
     postgres backend's tables, inside the same rolled-back transaction)."""
     index_dir = tmp_path_factory.mktemp("demo-search")
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_data_load()
         search_rebuild(backend=backend_get("tantivy", index_dir=index_dir))
         if connection.vendor == "postgresql":
             search_rebuild(backend=backend_get("postgres"))

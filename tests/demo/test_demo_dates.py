@@ -8,13 +8,11 @@ reputation tier with the sales and reviews their pages show.
 The demo is loaded once for this module, in a transaction rolled back at the end."""
 
 import re
-from collections.abc import Iterator
 from datetime import date, datetime
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Min, Sum
 from django.template.defaultfilters import date as date_filter
 from django.test import override_settings
@@ -41,6 +39,7 @@ from studymarket.storefront.demo.people import (
     STAFF,
 )
 from studymarket.storefront.demo.staff import demo_staff_code, demo_staff_wanted
+from tests.demo.loading import DemoLoad
 from tests.logins import MODEL_BACKEND
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_data")]
@@ -50,14 +49,10 @@ SHOWN_UPLOAD_DATE = FACTS["shown_upload_date_nl"]  # "30 juli 2021"
 STAFF_EMAIL = next(iter(STAFF.values())).email
 
 
-@pytest.fixture(scope="module")
-def loaded(django_db_setup: None, django_db_blocker) -> Iterator[datetime]:
+@pytest.fixture
+def loaded(demo_load: DemoLoad) -> datetime:
     """The moment of loading."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        now = timezone.now()
-        demo_data_load(now=now)
-        yield now
-        transaction.set_rollback(True)
+    return demo_load.now
 
 
 @pytest.fixture

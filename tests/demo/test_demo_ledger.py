@@ -2,13 +2,11 @@
 the reference seller ready for a payout, and `ledger_check` balanced after `demo_data`.
 Loaded once for the module inside a transaction that is rolled back at the end."""
 
-from collections.abc import Iterator
 from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Sum
 
 from studymarket.accounts.models import PayoutSchedule, SellerProfile
@@ -17,16 +15,14 @@ from studymarket.ledger.models import Journal, JournalSource
 from studymarket.ledger.selectors import seller_balance, seller_pending_lines
 from studymarket.orders.models import OrderLine, OrderStatus
 from studymarket.storefront.demo.people import REFERENCE_SELLER
+from tests.demo.loading import DemoLoad
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_data")]
 
 
-@pytest.fixture(scope="module")
-def loaded(django_db_setup: None, django_db_blocker) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo_data", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
+@pytest.fixture
+def loaded(demo_load: DemoLoad) -> None:
+    """The demo as ``manage.py demo_data`` loads it (the command adds nothing to the load)."""
 
 
 def test_ledger_check_says_balanced_after_demo_data(loaded):
