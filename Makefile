@@ -19,8 +19,8 @@ TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/studymarket_test
 ifeq ($(TEST_WORKERS),1)
 XDIST :=
 else
-# loadgroup: the modules marked xdist_group("demo_data") (tests/demo/) run on one worker, in one
-# piece, so the demo data they share is loaded once per suite; the rest is spread test by test.
+# loadgroup: the package tests/demo/ runs on one worker, in one piece (tests/xdist_units.py),
+# so the demo data it shares is loaded once per suite; the rest is spread test by test.
 XDIST := -n $(TEST_WORKERS) --dist loadgroup
 endif
 UNIT_TESTS := -m "not browser" --ignore=tests/browser $(XDIST)

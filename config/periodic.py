@@ -13,11 +13,14 @@ from django_tasks.base import Task
 def periodic_tasks() -> list[tuple[Task, float]]:
     """(task, interval in seconds) pairs; imported when called, not when the settings load."""
     from studymarket.catalog.tasks import follow_notifications_reconcile_task, listing_views_flush_task
+    from studymarket.core.task_queues import QUEUES
     from studymarket.core.tasks import task_results_abandon_task
     from studymarket.ledger.payouts.tasks import payouts_weekly_task
     from studymarket.ledger.tasks import earnings_release_task
     from studymarket.library.tasks import stamped_copies_reconcile_task
     from studymarket.notifications.tasks import notifications_cleanup_task
+    from studymarket.operations.heartbeat import worker_heartbeat_task
+    from studymarket.operations.tasks import backup_daily_task
     from studymarket.payments.ledger_tasks import ledger_check_task, payout_routes_task
     from studymarket.payments.tasks import payments_reconcile_task, refunds_reconcile_task
     from studymarket.privacy.tasks import privacy_housekeeping_task
@@ -27,7 +30,9 @@ def periodic_tasks() -> list[tuple[Task, float]]:
     reconcile = float(settings.RECONCILE_INTERVAL_SECONDS)
     uploads = float(settings.UPLOADS_RECONCILE_INTERVAL_SECONDS)
     ledger = float(settings.LEDGER_INTERVAL_SECONDS)
-    return [
+    # BACKUP_DIR set: the daily snapshot, asked for hourly (it makes one when today has none).
+    backups = [(backup_daily_task, ledger)] if settings.BACKUP_DIR else []
+    return backups + [
         # A laptop receives no webhooks: this sweep is how it learns of payments made elsewhere.
         (payments_reconcile_task, payments),
         # Refunds left pending; refunds and chargebacks made at the provider (no webhooks here either).
@@ -56,4 +61,10 @@ def periodic_tasks() -> list[tuple[Task, float]]:
         (privacy_housekeeping_task, reconcile),
         # Read notifications of the site's bell older than half a year deleted.
         (notifications_cleanup_task, ledger),
+        # A heartbeat on each queue: the worker that takes it records itself (operations.heartbeat;
+        # /readyz and the staff status page read it).
+        *[
+            (worker_heartbeat_task.using(queue_name=queue), float(settings.WORKER_HEARTBEAT_INTERVAL_SECONDS))
+            for queue in QUEUES
+        ],
     ]

@@ -6,6 +6,7 @@ alone. ``STUDYMARKET_ENV=production`` turns on the deploy hardening and refuses
 to start without the secrets it needs.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_htmx",
+    # django-ninja's templates and static files: /api/docs serves Swagger UI from here, not a CDN.
+    "ninja",
     "axes",
     "csp",  # django-csp: its system checks of the policy settings (slice "csp")
     "django_otp",
@@ -80,6 +83,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line of the request carries its id; then the request's count and
+    # time by view and status for /metrics (issue 18, slice "observe").
+    "studymarket.core.request_id.RequestIdMiddleware",
+    "studymarket.operations.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # No TRACE/CONNECT; nothing a signed-in user sees is stored by a cache (docs/security.md).
     "studymarket.core.middleware.HttpHardeningMiddleware",
@@ -256,6 +263,13 @@ RATE_LIMITS = {
     "rights_holder_user": env.str("RATE_LIMIT_RIGHTS_HOLDER_PER_USER", default="20/d"),
     # The public earnings calculator on "Start met verkopen" (one request per pause in typing), per IP.
     "sell_price_ip": env.str("RATE_LIMIT_SELL_PRICE_PER_IP", default="120/m"),
+    # Discount codes that do not exist (typed at checkout, or a taken one a seller tried to
+    # choose) per account and per client IP (promotions): guessing codes stops here.
+    "discount_code_user": env.str("RATE_LIMIT_DISCOUNT_CODES_PER_USER", default="10/h"),
+    "discount_code_ip": env.str("RATE_LIMIT_DISCOUNT_CODES_PER_IP", default="10/h"),
+    # The JSON API (slice "api"): requests per personal access token, and per client IP.
+    "api_token": env.str("RATE_LIMIT_API_PER_TOKEN", default="600/m"),
+    "api_ip": env.str("RATE_LIMIT_API_PER_IP", default="300/m"),
 }
 # Clients never limited by the IP-keyed limits (e.g. a monitoring host); nothing by default.
 RATE_LIMIT_EXEMPT_IPS = env.list("RATE_LIMIT_EXEMPT_IPS", default=[])
@@ -347,6 +361,12 @@ STATICFILES_DIRS = [BASE_DIR / "studymarket" / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Daily backups by `serve` (operations.tasks; embedded profile only): a snapshot a day into
+# this folder, best on another disk than DATA_DIR and copied off the machine (README, Backups).
+# Empty (the default): off. Kept: the newest of each of the last 7 days and 4 weeks.
+BACKUP_DIR = env.str("BACKUP_DIR", default="")
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
 
 # --- E-mail ---------------------------------------------------------------------
 # Written to files in DATA_DIR/mail by default; EMAIL_URL=smtp://... for real mail.
@@ -626,17 +646,49 @@ if PRODUCTION and _csp_report_only:
 CONTENT_SECURITY_POLICY = None if _csp_report_only else _csp
 CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp if _csp_report_only else None
 
+# --- Knowing how it runs (issue 18, slice "observe"; studymarket.operations) ------------
+# /metrics (Prometheus): with METRICS_TOKEN set, only for "Authorization: Bearer <token>";
+# without one, only from this machine (loopback, not through a proxy). Anyone else gets 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# The web processes' request counters and timings, summed over all of them (granian may run
+# several, and they are restarted): prometheus-client's multiprocess mode keeps them in files in
+# this folder. It reads the variable when it is first imported, so it is set here, before that.
+METRICS_DIR = Path(env.str("PROMETHEUS_MULTIPROC_DIR", default=str(DATA_DIR / "metrics"))).resolve()
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(METRICS_DIR))
+# /readyz and the staff status page: each check gets this long before it counts as failed.
+READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)
+# A worker heartbeat (a tiny task on each queue, config/periodic.py) this often; a queue whose
+# last one is older than three of these has no worker taking its tasks.
+WORKER_HEARTBEAT_INTERVAL_SECONDS = env.int("WORKER_HEARTBEAT_INTERVAL_SECONDS", default=60)
+# The oldest task waiting on a queue may be this old before readiness fails (urgent: a buyer waits).
+READINESS_BACKLOG_MAX_AGE_SECONDS = env.int("READINESS_BACKLOG_MAX_AGE_SECONDS", default=900)
+READINESS_URGENT_BACKLOG_MAX_AGE_SECONDS = env.int("READINESS_URGENT_BACKLOG_MAX_AGE_SECONDS", default=120)
+# Errors to Sentry (or a Sentry-compatible tracker such as GlitchTip) when set; off by default.
+# No personal data is sent (studymarket.operations.sentry scrubs e-mails, IBANs, tokens, cookies).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default=STUDYMARKET_ENV)
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+
+# Log lines (core.logging, issue 18): one JSON object per line in production or with
+# LOG_FORMAT=json, a readable line otherwise; both carry the request id (core.request_id) of the
+# request, or of the request that queued the task, they belong to.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         # ISO 8601 with the offset, so lines from machines in different zones line up (ASVS 16.2.2).
-        "plain": {
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        "plain": {"()": "studymarket.core.logging.PlainFormatter"},
+        "json": {"()": "studymarket.core.logging.JsonFormatter"},
+    },
+    "filters": {"request_id": {"()": "studymarket.core.logging.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
         }
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # pikepdf announces its logger bridge at INFO on import: noise in every command's output.
     "loggers": {

@@ -22,6 +22,7 @@ from pathlib import Path
 from scale.cluster import Cluster
 from scale.faults import FAULT_RUN_SETTINGS, FULL, SHORT, run
 from scale.journey import browser, journey
+from scale.restore_drill import restore_drill
 
 RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results" / "scale_faults.json"
 
@@ -53,6 +54,12 @@ def main() -> int:
         report = run(cluster, faults, buyers=30 if arguments.short else 90, pause=4 if arguments.short else 8)
         result.update(report)
         failures = list(report["failures"])
+        # The backup at scale: pg_dump restored into a fresh database, balanced there too.
+        drill = restore_drill(cluster)
+        result["restore_drill"] = drill
+        failures += drill["failures"]
+        shown = ", ".join(f"{key} {value}" for key, value in drill.items() if key != "failures")
+        print(f"Restore drill: {shown}", flush=True)
     except Exception as error:
         failures.append(f"{type(error).__name__}: {error}")
         raise

@@ -60,6 +60,9 @@ SETTINGS: dict[str, str] = {
     # Where collectstatic writes (nginx serves it) and where the processes keep nothing else:
     # files live in the bucket, the cache in Redis, the database in PostgreSQL.
     "DATA_DIR": "{data_dir}",
+    # /metrics answers a scraper that sends this as a Bearer token (behind the proxy, loopback
+    # alone would not do: every request comes from nginx).
+    "METRICS_TOKEN": SECRET_PLACEHOLDER,
 }
 
 

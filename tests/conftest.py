@@ -4,6 +4,7 @@ tests/purchases.py, ...), never in a conftest."""
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -20,6 +21,7 @@ from studymarket.orders.models import OrderLine
 from tests.factories import SellerFactory, UserFactory
 from tests.purchases import listing_with_pdf, purchase
 from tests.smtp import Inbox, free_port
+from tests.xdist_units import PackageUnits
 
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
@@ -27,6 +29,13 @@ BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 def pytest_configure(config: pytest.Config) -> None:
     if not settings.TESTING:
         raise pytest.UsageError("STUDYMARKET_TESTING is off: run pytest from the project root.")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> PackageUnits | None:
+    """``--dist loadgroup``: tests/demo/ in one piece on one worker (tests/xdist_units.py)."""
+    if config.getvalue("dist") == "loadgroup":
+        return PackageUnits(config, log)
+    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -136,3 +136,7 @@ class SellerProfile(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:seller", kwargs={"slug": self.slug})
+
+
+# The API's personal access tokens live in their own module (slice "api", ADR 0029).
+from studymarket.accounts.tokens import PersonalAccessToken  # noqa: E402, F401

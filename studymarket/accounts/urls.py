@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from studymarket.accounts import trader_views, twofactor_views, views
+from studymarket.accounts import token_views, trader_views, twofactor_views, views
 from studymarket.accounts.password_change import PasswordChangeView
 
 app_name = "accounts"
@@ -33,4 +33,7 @@ urlpatterns = [
     path("tweestapsverificatie/", twofactor_views.twofactor_verify, name="twofactor"),
     path("tweestapsverificatie/instellen/", twofactor_views.twofactor_setup, name="twofactor_setup"),
     path("wachtwoord-wijzigen/", PasswordChangeView.as_view(), name="password_change"),
+    # Personal access tokens for the JSON API (slice "api", ADR 0029).
+    path("tokens/", token_views.tokens, name="tokens"),
+    path("tokens/<int:pk>/intrekken/", token_views.token_revoke_view, name="token_revoke"),
 ]

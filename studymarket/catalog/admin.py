@@ -1,6 +1,9 @@
-from django.contrib import admin
+from typing import Any
 
-from studymarket.catalog.models import Book, Course, Institution, Listing, Programme
+from django.contrib import admin
+from django.http import HttpRequest
+
+from studymarket.catalog.models import Book, Bundle, BundleItem, Course, Institution, Listing, Programme
 from studymarket.core.admin import ReadOnlyAdmin
 
 
@@ -35,3 +38,23 @@ class ListingAdmin(ReadOnlyAdmin):
     list_filter = ("status", "document_type", "language")
     search_fields = ("title",)
     list_select_related = ("seller",)
+
+
+class BundleItemInline(admin.TabularInline):
+    model = BundleItem
+    fields = ("position", "listing")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Bundle)
+class BundleAdmin(ReadOnlyAdmin):
+    list_display = ("title", "seller", "course", "price_cents", "status", "published_at")
+    list_filter = ("status",)
+    search_fields = ("title",)
+    list_select_related = ("seller", "course")
+    inlines = (BundleItemInline,)

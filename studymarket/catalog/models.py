@@ -127,6 +127,9 @@ class ListingStatus(models.TextChoices):
     TAKEN_DOWN = "taken_down", _("Offline gehaald na een melding")
 
 
+# The lowest price a listing may have; a bundle costs at least that much too.
+LISTING_MIN_PRICE_CENTS = 100
+
 academic_year_validator = RegexValidator(r"^(20\d\d)/(20\d\d)$", _("Gebruik de vorm 2020/2021."))
 
 
@@ -145,7 +148,8 @@ class Listing(TimeStampedModel):
     academic_year = models.CharField(_("academisch jaar"), max_length=9, validators=[academic_year_validator])
     whole_book_summarized = models.BooleanField(_("hele boek samengevat"), default=False)
     price_cents = models.PositiveIntegerField(
-        _("prijs (centen, incl. btw)"), validators=[MinValueValidator(100), MaxValueValidator(100_00)]
+        _("prijs (centen, incl. btw)"),
+        validators=[MinValueValidator(LISTING_MIN_PRICE_CENTS), MaxValueValidator(100_00)],
     )
     preview_page_count = models.PositiveSmallIntegerField(_("voorbeeldpagina's"), default=1)
     status = models.CharField(max_length=20, choices=ListingStatus.choices, default=ListingStatus.DRAFT)
@@ -223,3 +227,67 @@ class FollowNotification(models.Model):
         verbose_name = _("e-mail aan een volger")
         verbose_name_plural = _("e-mails aan volgers")
         constraints = [models.UniqueConstraint(fields=["user", "listing"], name="follow_notification_once")]
+
+
+# --- Bundles (issue 17, ADR 0028) ---------------------------------------------------------------
+
+
+class BundleStatus(models.TextChoices):
+    DRAFT = "draft", _("Concept")
+    PUBLISHED = "published", _("Gepubliceerd")
+    WITHDRAWN = "withdrawn", _("Offline gehaald")
+
+
+class Bundle(TimeStampedModel):
+    """Two or more of one seller's listings of one course, sold together below their summed price.
+
+    The rules (own published listings, one course, the price) are kept by catalog.bundles; the
+    price a buyer pays for each document is the bundle price split by core.pricing.split_cents."""
+
+    seller = models.ForeignKey(SellerProfile, on_delete=models.PROTECT, related_name="bundles")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="bundles")
+    title = models.CharField(_("titel"), max_length=200)
+    slug = models.SlugField(max_length=220)
+    description = models.TextField(_("beschrijving"), max_length=5000, blank=True)
+    price_cents = models.PositiveIntegerField(
+        _("prijs (centen, incl. btw)"), validators=[MinValueValidator(LISTING_MIN_PRICE_CENTS)]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=BundleStatus.choices, default=BundleStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("gepubliceerd op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bundel")
+        verbose_name_plural = _("bundels")
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["status", "course"]), models.Index(fields=["status", "seller"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_cents, settings.CURRENCY)
+
+    def get_absolute_url(self) -> str:
+        return reverse("storefront:bundle", kwargs={"pk": self.pk, "slug": self.slug})
+
+
+class BundleItem(models.Model):
+    """One listing in a bundle, at its place in the bundle's order."""
+
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="items")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="bundle_items")
+    position = models.PositiveSmallIntegerField(_("positie"), default=0)
+
+    class Meta:
+        verbose_name = _("document in een bundel")
+        verbose_name_plural = _("documenten in bundels")
+        ordering = ["bundle", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "listing"], name="bundle_item_listing_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id}:{self.listing_id}"

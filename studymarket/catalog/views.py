@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from studymarket.accounts.models import SellerProfile
+from studymarket.catalog.bundle_selectors import bundle_course_list, bundle_seller_list
 from studymarket.catalog.isbn import isbn_normalise
 from studymarket.catalog.models import Book, Course, Institution, Listing, Programme
 from studymarket.catalog.reputation import reputation_tiers, seller_reputation
@@ -88,7 +89,11 @@ def _course_detail(request: HttpRequest, *, institution: str, programme: str, sl
         course = course_get(institution_slug=institution, programme_slug=programme, slug=slug)
     except Course.DoesNotExist:
         raise Http404 from None
-    context = {"course": course, "page_obj": listing_page(request, course_listing_list(course=course))}
+    context = {
+        "course": course,
+        "page_obj": listing_page(request, course_listing_list(course=course)),
+        "bundles": list(bundle_course_list(course=course)),
+    }
     return render(request, "catalog/course_detail.html", context)
 
 
@@ -107,6 +112,7 @@ def _seller_detail(request: HttpRequest, *, slug: str) -> HttpResponse:
         "reputation": seller_reputation(seller=seller),
         "tiers": reputation_tiers(),
         "page_obj": listing_page(request, seller_listing_list(seller=seller)),
+        "bundles": list(bundle_seller_list(seller=seller)),
     }
     return render(request, "catalog/seller_detail.html", context)
 

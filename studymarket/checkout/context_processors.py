@@ -13,8 +13,8 @@ def cart(request: HttpRequest) -> dict[str, object]:
     ids = request_cart_ids(request)
     user = request.user
     return {
-        "cart_listing_ids": set(ids),
-        "cart_count": len(ids),
+        "cart_listing_ids": set(ids.listing_ids),
+        "cart_count": ids.count,  # documents: a bundle counts each of its own
         "owned_document_ids": SimpleLazyObject(
             lambda: owned_document_ids(user=user) if user.is_authenticated else set()
         ),

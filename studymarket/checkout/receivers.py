@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from studymarket.accounts.models import User
-from studymarket.checkout.cart import cart_clear, cart_listing_ids
+from studymarket.checkout.cart import cart_bundle_ids, cart_clear, cart_listing_ids, session_code
 from studymarket.checkout.services import cart_merge
 
 
@@ -21,10 +21,10 @@ def cart_merge_at_login(sender: Any, request: HttpRequest | None, user: User, **
     session = getattr(request, "session", None)
     if request is None or session is None:
         return
-    listing_ids = cart_listing_ids(session)
-    if not listing_ids:
+    listing_ids, bundle_ids, code = cart_listing_ids(session), cart_bundle_ids(session), session_code(session)
+    if not (listing_ids or bundle_ids or code):
         return
-    left_out = cart_merge(user=user, listing_ids=listing_ids)
+    left_out = cart_merge(user=user, listing_ids=listing_ids, bundle_ids=bundle_ids, discount_code=code)
     cart_clear(session)
-    for listing, reason in left_out:
-        messages.info(request, f"{listing.title}: {reason}", fail_silently=True)
+    for title, reason in left_out:
+        messages.info(request, f"{title}: {reason}", fail_silently=True)

@@ -1,9 +1,9 @@
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,55 +11,79 @@ from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing, ListingStatus
 from studymarket.catalog.selectors import listing_published_list
 from studymarket.checkout.models import CartItem
-from studymarket.core.money import Money
-from studymarket.core.pricing import price_breakdown
 from studymarket.library.selectors import owned_document_ids
 from studymarket.orders.models import Order, OrderLine, OrderStatus
-from studymarket.orders.selectors import order_pending_matching
 from studymarket.payments.models import Payment, PaymentStatus
 
 
 def cart_items_spent(*, user: User) -> QuerySet[CartItem]:
     """Items bought after they were put in the cart. Paying is the orders app's business, and
     orders sits below checkout, so a purchase cannot empty the cart itself: the cart treats
-    these as gone, and its own writes delete them."""
-    bought_since = OrderLine.objects.filter(
-        order__buyer=user,
-        order__status=OrderStatus.PAID,
-        listing_id=OuterRef("listing_id"),
-        order__paid_at__gte=OuterRef("added_at"),
+    these as gone, and its own writes delete them. A bundle is spent once an order that holds
+    it (any of its lines) was paid."""
+    paid_since = OrderLine.objects.filter(
+        order__buyer=user, order__status=OrderStatus.PAID, order__paid_at__gte=OuterRef("added_at")
     )
-    return CartItem.objects.filter(cart__user=user).filter(Exists(bought_since))
+    listing_bought = paid_since.filter(listing_id=OuterRef("listing_id"))
+    bundle_bought = paid_since.filter(bundle_id=OuterRef("bundle_id"))
+    return CartItem.objects.filter(cart__user=user).filter(Exists(listing_bought) | Exists(bundle_bought))
 
 
-def _cart_items(*, user: User) -> QuerySet[CartItem]:
-    return (
-        CartItem.objects.filter(cart__user=user, listing__status=ListingStatus.PUBLISHED)
-        .exclude(pk__in=cart_items_spent(user=user).values("pk"))
+@dataclass(frozen=True, slots=True)
+class CartIds:
+    """What a cart holds, by id, oldest first; ``count`` counts documents (a bundle's each)."""
+
+    listing_ids: list[int] = field(default_factory=list)
+    bundle_ids: list[int] = field(default_factory=list)
+    count: int = 0
+
+
+def cart_ids(*, user: User) -> CartIds:
+    """A signed-in buyer's cart (listings on sale, bundles of any state: a bundle gone off sale
+    stays, marked, until the buyer takes it out), minus what was bought since
+    (cart_items_spent), read in two plain queries (the second only for a cart that holds
+    something), since this runs on every page a signed-in buyer sees (the header's count) and
+    building the one query with its nested subqueries took a sixth of such a page's time
+    (issue 14)."""
+    items = list(
+        CartItem.objects.filter(cart__user=user)
+        .filter(Q(listing__status=ListingStatus.PUBLISHED) | Q(bundle__isnull=False))
+        .annotate(documents=Count("bundle__items"))
         .order_by("added_at", "pk")
+        .values_list("listing_id", "bundle_id", "added_at", "documents")
     )
+    if not items:
+        return CartIds()
+    # cart_items_spent: bought (paid) at or after the moment it was put in the cart.
+    listing_ids = {row[0] for row in items if row[0] is not None}
+    bundle_ids = {row[1] for row in items if row[1] is not None}
+    paid: dict[tuple[str, int], datetime] = {}
+    lines = OrderLine.objects.filter(order__buyer=user, order__status=OrderStatus.PAID).filter(
+        Q(listing_id__in=listing_ids) | Q(bundle_id__in=bundle_ids)
+    )
+    for listing_id, bundle_id, paid_at in lines.values_list("listing_id", "bundle_id", "order__paid_at"):
+        for key in (("listing", listing_id), ("bundle", bundle_id)):
+            if paid_at is not None and key[1] is not None and (key not in paid or paid_at > paid[key]):
+                paid[key] = paid_at
+    listing_ids_kept: list[int] = []
+    bundle_ids_kept: list[int] = []
+    count = 0
+    for listing_id, bundle_id, added_at, documents in items:
+        key = ("listing", listing_id) if listing_id is not None else ("bundle", bundle_id)
+        if key in paid and paid[key] >= added_at:
+            continue
+        if listing_id is not None:
+            listing_ids_kept.append(listing_id)
+            count += 1
+        else:
+            bundle_ids_kept.append(bundle_id)
+            count += documents
+    return CartIds(listing_ids=listing_ids_kept, bundle_ids=bundle_ids_kept, count=count)
 
 
 def cart_listing_ids(*, user: User) -> list[int]:
-    """The listings in a signed-in buyer's cart, oldest first: _cart_items, read in two plain
-    queries (the second only for a cart that holds something), since this runs on every page
-    a signed-in buyer sees (the header's count) and building the one query with its nested
-    subqueries took a sixth of such a page's time (issue 14)."""
-    items = list(
-        CartItem.objects.filter(cart__user=user, listing__status=ListingStatus.PUBLISHED)
-        .order_by("added_at", "pk")
-        .values_list("listing_id", "added_at")
-    )
-    if not items:
-        return []
-    # cart_items_spent: bought (paid) at or after the moment it was put in the cart.
-    paid: dict[int, datetime] = {}
-    for listing_id, paid_at in OrderLine.objects.filter(
-        order__buyer=user, order__status=OrderStatus.PAID, listing_id__in={pk for pk, _added_at in items}
-    ).values_list("listing_id", "order__paid_at"):
-        if paid_at is not None and (listing_id not in paid or paid_at > paid[listing_id]):
-            paid[listing_id] = paid_at
-    return [pk for pk, added_at in items if not (pk in paid and paid[pk] >= added_at)]
+    """The listings in a signed-in buyer's cart bought on their own, oldest first."""
+    return cart_ids(user=user).listing_ids
 
 
 def listings_in_order(ids: Sequence[int]) -> list[Listing]:
@@ -136,38 +160,6 @@ def claim_refusal(claim: OpenOrderClaim) -> str:
         "Dit document staat al in je openstaande bestelling %(number)s. Rond die betaling af, "
         "of wacht tot ze verloopt en probeer het dan opnieuw."
     ) % {"number": claim.order.number}
-
-
-def open_order_refusals(*, user: User, listings: list[Listing]) -> dict[int, str]:
-    """listing id → why the cart cannot be checked out now, for those another open order of
-    the buyer still may be paid for (the cart and the checkout page mark them). An order for
-    exactly this cart is no other order: checking out continues it."""
-    same = order_pending_matching(buyer=user, listings=listings) if listings else None
-    refusals: dict[int, str] = {}
-    for claim in open_order_claims(user=user, listings=listings, exclude_order_id=same.pk if same else None):
-        if claim.payable:
-            refusals.setdefault(claim.listing_id, claim_refusal(claim))
-    return refusals
-
-
-@dataclass(frozen=True, slots=True)
-class CartSummary:
-    listings: list[Listing]
-    total: Money  # VAT included
-    vat: Money
-
-    def __bool__(self) -> bool:
-        return bool(self.listings)
-
-
-def cart_summary(*, listings: list[Listing], country: str = "NL") -> CartSummary:
-    """Totals as the order will snapshot them (one price_breakdown per line, then summed)."""
-    breakdowns = [price_breakdown(listing.price, country=country) for listing in listings]
-    return CartSummary(
-        listings=listings,
-        total=sum((b.gross for b in breakdowns), Money.zero()),
-        vat=sum((b.vat for b in breakdowns), Money.zero()),
-    )
 
 
 def order_payment_latest(*, order: Order) -> Payment | None:

@@ -7,25 +7,37 @@ from django.utils.translation import gettext as _
 
 from studymarket.accounts.models import User
 from studymarket.catalog.models import Listing
+from studymarket.checkout.bundles import cart_bundle_holding, cart_bundle_put, in_bundle_refusal
+from studymarket.checkout.contents import (
+    CartContents,
+    PlannedLine,
+    bundle_refusal,
+    cart_bundles,
+    cart_contents,
+)
 from studymarket.checkout.models import Cart, CartItem
+from studymarket.checkout.prune import cart_prune
 from studymarket.checkout.selectors import (
     PAYMENT_PAYABLE,
-    cart_items_spent,
-    cart_listing_list,
+    cart_ids,
     claim_refusal,
     listings_in_order,
     open_order_claims,
     order_payment_latest,
     purchase_refusals,
 )
+from studymarket.checkout.totals import Discounts, lines_discounted
 from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
+from studymarket.library.selectors import owned_document_ids
 from studymarket.orders.models import Order, OrderStatus
-from studymarket.orders.selectors import order_get_for_buyer, order_line_list, order_pending_matching
+from studymarket.orders.selectors import order_get_for_buyer, order_line_list
 from studymarket.orders.services import order_cancel, order_create
+from studymarket.orders.specs import LineSpec
 from studymarket.orders.states import order_lock
 from studymarket.payments.models import Payment, PaymentMethod
 from studymarket.payments.services import payment_start
+from studymarket.promotions.services import discount_redeem
 
 
 def _cart_locked(*, user: User) -> Cart:
@@ -35,19 +47,18 @@ def _cart_locked(*, user: User) -> Cart:
     return cart
 
 
-def _cart_prune(*, user: User) -> None:
-    cart_items_spent(user=user).delete()
-
-
 @transaction.atomic
 def cart_item_add(*, user: User, listing: Listing) -> bool:
     """Put a listing in the buyer's cart; False if it was there already. Refuses (ApplicationError)
-    the buyer's own documents and those they already have."""
+    the buyer's own documents, those they already have, and one that is in a bundle in the cart."""
     refusals = purchase_refusals(user=user, listings=[listing])
     if refusals:
         raise ApplicationError(refusals[listing.pk])
     cart, _created = Cart.objects.get_or_create(user=user)
-    _cart_prune(user=user)
+    cart_prune(user=user)
+    bundle = cart_bundle_holding(bundle_ids=cart_ids(user=user).bundle_ids, listing_id=listing.pk)
+    if bundle is not None:
+        raise ApplicationError(in_bundle_refusal(bundle))
     _item, created = CartItem.objects.get_or_create(cart=cart, listing=listing)
     return created
 
@@ -57,17 +68,37 @@ def cart_item_remove(*, user: User, listing_id: int) -> None:
 
 
 @transaction.atomic
-def cart_merge(*, user: User, listing_ids: Sequence[int]) -> list[tuple[Listing, str]]:
+def cart_merge(
+    *, user: User, listing_ids: Sequence[int], bundle_ids: Sequence[int] = (), discount_code: str = ""
+) -> list[tuple[str, str]]:
     """Move a visitor's session cart into their account's cart (at login or sign-up). Returns
-    the listings left out, each with the reason: the buyer's own, or ones they already have."""
+    what was left out (its title, the reason): the buyer's own, ones they already have, a
+    listing that is in a bundle of the cart (the bundle stays: it is the better buy). The
+    visitor's code replaces none the account had; it is quoted again when the cart is shown."""
+    cart, _created = Cart.objects.get_or_create(user=user)
+    cart_prune(user=user)
+    left_out: list[tuple[str, str]] = []
+    for cart_bundle in cart_bundles(bundle_ids, owned=owned_document_ids(user=user)):
+        try:
+            cart_bundle_put(user=user, cart=cart, cart_bundle=cart_bundle)
+        except ApplicationError as exc:
+            left_out.append((cart_bundle.bundle.title, exc.message))
     listings = listings_in_order(listing_ids)
     refusals = purchase_refusals(user=user, listings=listings)
-    cart, _created = Cart.objects.get_or_create(user=user)
-    _cart_prune(user=user)
+    in_cart_bundles = cart_ids(user=user).bundle_ids
     for listing in listings:
-        if listing.pk not in refusals:
+        bundle = cart_bundle_holding(bundle_ids=in_cart_bundles, listing_id=listing.pk)
+        if listing.pk in refusals:
+            left_out.append((listing.title, refusals[listing.pk]))
+        elif bundle is not None:
+            left_out.append((listing.title, in_bundle_refusal(bundle)))
+        else:
             CartItem.objects.get_or_create(cart=cart, listing=listing)
-    return [(listing, refusals[listing.pk]) for listing in listings if listing.pk in refusals]
+    cart.refresh_from_db(fields=["discount_code"])
+    if discount_code and not cart.discount_code:
+        cart.discount_code = discount_code
+        cart.save(update_fields=["discount_code", "updated_at"])
+    return left_out
 
 
 def checkout_start(
@@ -118,7 +149,7 @@ def _checkout_order(
 
 
 def _checkout_order_find_or_create(*, user: User, checkout_token: str, language: str | None) -> Order:
-    _cart_locked(user=user)
+    cart = _cart_locked(user=user)
     existing = Order.objects.filter(checkout_token=checkout_token).first()
     if existing is not None:
         if existing.buyer_id != user.pk:
@@ -126,16 +157,67 @@ def _checkout_order_find_or_create(*, user: User, checkout_token: str, language:
                 _("Deze betaalpagina is verlopen. Open je winkelwagen en probeer het opnieuw.")
             )
         return existing
-    _cart_prune(user=user)
-    listings = cart_listing_list(user=user)
-    if not listings:
+    cart_prune(user=user)
+    cart.refresh_from_db(fields=["discount_code"])
+    ids = cart_ids(user=user)
+    # Prices are read now, not taken from the page the buyer saw.
+    contents = cart_contents(listing_ids=ids.listing_ids, bundle_ids=ids.bundle_ids, user=user)
+    if not contents:
         raise ApplicationError(_("Je winkelwagen is leeg."))
-    _refuse_unbuyable(user=user, listings=listings)
-    pending = order_pending_matching(buyer=user, listings=listings)
-    _claim(user=user, listings=listings, keep=pending)
+    _refuse_unbuyable_cart(user=user, contents=contents)
+    lines = contents.lines()
+    discounts = _discounts_at_checkout(user=user, lines=lines, code=cart.discount_code)
+    pending = discounts.pending
+    _claim(user=user, listings=[line.listing for line in lines], keep=pending)
     if pending is not None:
         return pending
-    return order_create(buyer=user, listings=listings, checkout_token=checkout_token, language=language)
+    funder = discounts.funder
+    specs = [
+        LineSpec(
+            listing=line.listing,
+            bundle_id=line.bundle_id,
+            list_price_cents=line.list_price_cents,
+            discount_cents=discount,
+            discount_funder=funder if discount else "",
+        )
+        for line, discount in zip(lines, discounts.per_line, strict=True)
+    ]
+    quote = discounts.quote
+    order = order_create(
+        buyer=user,
+        lines=specs,
+        checkout_token=checkout_token,
+        language=language,
+        discount_code=quote.code if quote is not None else "",
+    )
+    if quote is not None:
+        # In this transaction: a code used up meanwhile (its last use, or this buyer's one use
+        # in another tab) undoes the order, and the buyer gets the reason.
+        try:
+            discount_redeem(
+                code_id=quote.code_id, buyer=user, order_id=order.pk, total_cents=quote.total_cents
+            )
+        except ApplicationError as exc:
+            raise _code_refused(code=quote.code, reason=exc.message) from exc
+    return order
+
+
+def _discounts_at_checkout(*, user: User, lines: list[PlannedLine], code: str) -> Discounts:
+    """The code quoted again on today's prices ("" for none); its refusal says what to do."""
+    try:
+        return lines_discounted(user=user, lines=lines, code=code)
+    except ApplicationError as exc:
+        raise _code_refused(code=code, reason=exc.message) from exc
+
+
+def _code_refused(*, code: str, reason: str) -> ApplicationError:
+    return ApplicationError(
+        _(
+            "Kortingscode %(code)s: %(reason)s Verwijder de code in je winkelwagen om zonder "
+            "korting af te rekenen."
+        )
+        % {"code": code, "reason": reason}
+    )
 
 
 def _withdrawal_consent_record(*, order_id: int, user: User) -> None:
@@ -224,6 +306,23 @@ def _refuse_unbuyable(*, user: User, listings: list[Listing]) -> None:
     if refusals:
         titles = {listing.pk: listing.title for listing in listings}
         raise ApplicationError(" ".join(f"{titles[pk]}: {reason}" for pk, reason in refusals.items()))
+
+
+def _refuse_unbuyable_cart(*, user: User, contents: CartContents) -> None:
+    """The cart's own listings as before; a bundle as a whole (its documents the buyer has
+    already are simply left out of the order)."""
+    _refuse_unbuyable(user=user, listings=contents.listings)
+    reasons = []
+    for cart_bundle in contents.bundles:
+        refusal = bundle_refusal(user=user, cart_bundle=cart_bundle)
+        if refusal:
+            reasons.append(f"{cart_bundle.bundle.title}: {refusal}")
+    listing_ids = [line.listing.pk for line in contents.lines()]
+    if not reasons and len(set(listing_ids)) != len(listing_ids):
+        # The cart's writes keep this from happening; an order has one line per document.
+        reasons.append(_("Een document staat twee keer in je winkelwagen. Haal een bundel of document weg."))
+    if reasons:
+        raise ApplicationError(" ".join(reasons))
 
 
 def _payment_for(*, order: Order, method: str) -> Payment:

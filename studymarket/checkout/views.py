@@ -4,29 +4,38 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from studymarket.accounts.forms import LoginForm, SignupForm
 from studymarket.accounts.models import SellerProfile, User
 from studymarket.accounts.signup import signup_form_submit
-from studymarket.catalog.models import Listing
+from studymarket.catalog.models import Bundle, BundleStatus, Listing
 from studymarket.catalog.selectors import listing_published_list
-from studymarket.checkout.cart import request_cart_add, request_cart_listings, request_cart_remove
-from studymarket.checkout.forms import CheckoutForm, PaymentMethodForm, checkout_token_new
-from studymarket.checkout.selectors import (
-    CartSummary,
-    cart_summary,
-    open_order_refusals,
-    order_payment_state,
-    purchase_refusals,
+from studymarket.checkout.bundles import taken_out_message
+from studymarket.checkout.cart import (
+    request_cart_add,
+    request_cart_bundle_add,
+    request_cart_bundle_remove,
+    request_cart_remove,
+    request_cart_summary,
+    request_code_apply,
+    request_code_remove,
 )
+from studymarket.checkout.contents import bundle_refusal
+from studymarket.checkout.forms import CheckoutForm, PaymentMethodForm, checkout_token_new
+from studymarket.checkout.selectors import order_payment_state, purchase_refusals
 from studymarket.checkout.services import checkout_retry, checkout_start
+from studymarket.checkout.totals import CartSummary, open_order_refusals
 from studymarket.core.errors import ApplicationError
 from studymarket.core.money import Money
 from studymarket.orders.models import Order, OrderStatus
 from studymarket.orders.selectors import order_get_for_buyer, order_line_list
 from studymarket.payments.models import Payment, PaymentStatus
+
+# Longer than any code (promotions: at most 20 characters), so a typed one comes back whole.
+CODE_INPUT_MAX = 40
 
 
 def _published(listing_id: int) -> Listing:
@@ -57,14 +66,68 @@ def cart_remove_view(request: HttpRequest, listing_id: int) -> HttpResponse:
     return redirect("checkout:cart")
 
 
+@require_POST
+def bundle_add_view(request: HttpRequest, bundle_id: int) -> HttpResponse:
+    """The bundle page's "In winkelwagen": to the cart, which shows the bundle as one item."""
+    bundle = Bundle.objects.exclude(status=BundleStatus.DRAFT).filter(pk=bundle_id).first()
+    if bundle is None:
+        raise Http404
+    try:
+        taken = request_cart_bundle_add(request, bundle=bundle)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(bundle.get_absolute_url())
+    for listing in taken:
+        messages.info(request, taken_out_message(listing))
+    messages.success(request, _("De bundel %(title)s zit in je winkelwagen.") % {"title": bundle.title})
+    return redirect("checkout:cart")
+
+
+@require_POST
+def bundle_remove_view(request: HttpRequest, bundle_id: int) -> HttpResponse:
+    request_cart_bundle_remove(request, bundle_id=bundle_id)
+    return redirect("checkout:cart")
+
+
+@require_POST
+def code_apply_view(request: HttpRequest) -> HttpResponse:
+    """ "Toepassen": the code is checked against the cart; a code that does not apply is shown
+    again in the field, with the reason next to it."""
+    typed = request.POST.get("code", "")[:CODE_INPUT_MAX]
+    try:
+        code = request_code_apply(request, code=typed)
+    except ApplicationError as exc:
+        context = _cart_context(request) | {"code_input": typed, "code_error": exc.message}
+        return render(request, "checkout/cart.html", context)
+    messages.success(request, _("Kortingscode %(code)s is toegepast.") % {"code": code})
+    return redirect("checkout:cart")
+
+
+@require_POST
+def code_remove_view(request: HttpRequest) -> HttpResponse:
+    request_code_remove(request)
+    return redirect("checkout:cart")
+
+
 def _cart_context(request: HttpRequest) -> dict[str, object]:
-    listings = request_cart_listings(request)
-    refusals = {}
-    if isinstance(request.user, User):
+    summary = request_cart_summary(request)
+    user = request.user if isinstance(request.user, User) else None
+    refusals: dict[int, str] = {}
+    if user is not None:
         # Another open order's documents first: the cart's own refusals (owned) say more.
-        refusals = open_order_refusals(user=request.user, listings=listings)
-        refusals |= purchase_refusals(user=request.user, listings=listings)
-    return {"summary": cart_summary(listings=listings), "refusals": refusals}
+        refusals = open_order_refusals(user=user, summary=summary)
+        refusals |= purchase_refusals(user=user, listings=summary.listings)
+    bundle_refusals = {
+        cart_bundle.pk: reason
+        for cart_bundle in summary.bundles
+        if (reason := bundle_refusal(user=user, cart_bundle=cart_bundle))
+    }
+    return {
+        "summary": summary,
+        "refusals": refusals,
+        "bundle_refusals": bundle_refusals,
+        "blocked": bool(refusals or bundle_refusals),
+    }
 
 
 def cart_view(request: HttpRequest) -> HttpResponse:
@@ -93,7 +156,7 @@ def checkout_view(request: HttpRequest) -> HttpResponse:
             return _to_payment(payment)
     context = _cart_context(request)
     summary = cast(CartSummary, context["summary"])
-    context |= {"form": form, "sellers": _cart_sellers(summary.listings)}
+    context |= {"form": form, "sellers": _cart_sellers(summary.contents.all_listings())}
     return render(request, "checkout/checkout.html", context)
 
 

@@ -54,7 +54,8 @@ def journal_violations() -> list[str]:
 
 def balance_violations() -> list[str]:
     """Every account's cached balance equals the sum of its entries; no seller's available
-    balance is below zero (for them: above zero as booked)."""
+    balance is below zero (for them: above zero as booked); the platform's discounts are an
+    expense, never a credit."""
     violations = []
     accounts = Account.objects.annotate(entries_total=Sum("entries__amount_cents")).order_by("pk")
     for account in accounts:
@@ -70,6 +71,11 @@ def balance_violations() -> list[str]:
             violations.append(
                 gettext("Rekening %(account)s: beschikbaar saldo van de verkoper negatief (%(total)s cent).")
                 % {"account": str(account), "total": -total}
+            )
+        if account.kind == AccountKind.PLATFORM_DISCOUNTS and total < 0:
+            violations.append(
+                gettext("Rekening %(account)s: er is meer korting teruggedraaid dan er ooit gegeven werd.")
+                % {"account": str(account)}
             )
         if account.kind == AccountKind.SELLER_HELD and total > 0:
             violations.append(

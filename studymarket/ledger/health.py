@@ -46,6 +46,8 @@ class PaidLine:
     commission_cents: int
     seller_id: int
     country: str  # the buyer's, whose VAT rate applied
+    # A platform-funded discount excluding VAT (ADR 0028), booked on platform_discounts; else 0.
+    platform_discount_cents: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,20 @@ def _line_name(number: str, line_id: int) -> str:
     return gettext("orderregel %(line)s van bestelling %(order)s") % {"line": line_id, "order": number}
 
 
+def _sale_mismatch(line: str, found: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    """A sale booked otherwise than its line says; the platform's discount (the last amount)
+    is named only when one of the two has it."""
+    if found[-1] or expected[-1]:
+        return gettext(
+            "Verkoop van %(line)s: geboekt (prijs, btw, commissie, verkoper, korting van "
+            "het platform) %(found)s, maar de orderregel zegt %(expected)s (in centen)."
+        ) % {"line": line, "found": found, "expected": expected}
+    return gettext(
+        "Verkoop van %(line)s: geboekt (prijs, btw, commissie, verkoper) %(found)s, "
+        "maar de orderregel zegt %(expected)s (in centen)."
+    ) % {"line": line, "found": found[:-1], "expected": expected[:-1]}
+
+
 def sale_violations(paid_lines: Sequence[PaidLine]) -> list[str]:
     """Paid order lines and their sale journals, one for one, with equal amounts."""
     violations: list[str] = []
@@ -122,22 +138,18 @@ def sale_violations(paid_lines: Sequence[PaidLine]) -> list[str]:
         seen.add(line.line_id)
         number, line_seller, country = line.order_number, line.seller_id, line.country
         price, vat, commission = line.price_cents, line.vat_cents, line.commission_cents
+        platform_discount = line.platform_discount_cents
         booked = sums[pk]
         found = (
             _cents(booked, AccountKind.PROVIDER_CLEARING),
             -_cents(booked, AccountKind.VAT_PAYABLE),
             -_cents(booked, AccountKind.PLATFORM_REVENUE),
             -_cents(booked, AccountKind.SELLER_HELD),
+            _cents(booked, AccountKind.PLATFORM_DISCOUNTS),
         )
-        expected = (price, vat, commission, price - vat - commission)
+        expected = (price, vat, commission, price - vat - commission + platform_discount, platform_discount)
         if found != expected:
-            violations.append(
-                gettext(
-                    "Verkoop van %(line)s: geboekt (prijs, btw, commissie, verkoper) %(found)s, "
-                    "maar de orderregel zegt %(expected)s (in centen)."
-                )
-                % {"line": _line_name(number, line.line_id), "found": found, "expected": expected}
-            )
+            violations.append(_sale_mismatch(_line_name(number, line.line_id), found, expected))
         vat_country = booked.get(AccountKind.VAT_PAYABLE, (0, country))[1]
         if vat_country != country:
             violations.append(
@@ -159,6 +171,18 @@ def sale_violations(paid_lines: Sequence[PaidLine]) -> list[str]:
                 % {"line": _line_name(line.order_number, line.line_id)}
             )
     return violations
+
+
+def _reversal_mismatch(name: str, found: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    if found[-1] or expected[-1]:
+        return gettext(
+            "Terugboeking %(j)s draait %(found)s terug (bedrag, btw, commissie, verkoper, "
+            "korting van het platform), maar de verkoop boekte %(expected)s (in centen)."
+        ) % {"j": name, "found": found, "expected": expected}
+    return gettext(
+        "Terugboeking %(j)s draait %(found)s terug (bedrag, btw, commissie, verkoper), "
+        "maar de verkoop boekte %(expected)s (in centen)."
+    ) % {"j": name, "found": found[:-1], "expected": expected[:-1]}
 
 
 def reversal_violations(
@@ -235,21 +259,17 @@ def reversal_violations(
             _cents(back, AccountKind.VAT_PAYABLE),
             _cents(back, AccountKind.PLATFORM_REVENUE),
             seller_back,
+            -_cents(back, AccountKind.PLATFORM_DISCOUNTS),
         )
         expected_amounts = (
             _cents(sold, AccountKind.PROVIDER_CLEARING),
             -_cents(sold, AccountKind.VAT_PAYABLE),
             -_cents(sold, AccountKind.PLATFORM_REVENUE),
             -_cents(sold, AccountKind.SELLER_HELD),
+            _cents(sold, AccountKind.PLATFORM_DISCOUNTS),
         )
         if found != expected_amounts:
-            violations.append(
-                gettext(
-                    "Terugboeking %(j)s draait %(found)s terug (bedrag, btw, commissie, verkoper), "
-                    "maar de verkoop boekte %(expected)s (in centen)."
-                )
-                % {"j": name, "found": found, "expected": expected_amounts}
-            )
+            violations.append(_reversal_mismatch(name, found, expected_amounts))
     for line_id, number in refunded.items():
         if len(by_line[line_id]) != 1:
             violations.append(

@@ -80,6 +80,9 @@ def journal_post(
     reason: str = "",
     order_line_id: int | None = None,
     existing_ok: bool = True,
+    discount_cents: int = 0,
+    discount_funder: str = "",
+    bundle_title: str = "",
 ) -> Journal:
     """Post ``lines`` as one journal for ``source``; the existing journal if already posted, or
     with ``existing_ok=False`` JournalExists (for a caller that must tell a second post apart:
@@ -113,6 +116,9 @@ def journal_post(
                 actor_id=actor_id,
                 reason=reason,
                 order_line_id=order_line_id,
+                discount_cents=discount_cents,
+                discount_funder=discount_funder,
+                bundle_title=bundle_title[:200],
             )
     except IntegrityError:
         # Posted by someone else between our look and our write (no lock covers a row that

@@ -34,6 +34,9 @@ class AccountKind(models.TextChoices):
     PAYOUTS_IN_TRANSIT = "payouts_in_transit", _("Uitbetalingen onderweg")
     # The other side of staff corrections (manual adjustments).
     ADJUSTMENTS = "adjustments", _("Correcties")
+    # Discounts of the platform's own codes (ADR 0028): an expense, the discount excluding VAT,
+    # so that the seller's share stays what it was without the code.
+    PLATFORM_DISCOUNTS = "platform_discounts", _("Kortingen betaald door het platform")
 
 
 SELLER_KINDS = frozenset({AccountKind.SELLER_HELD, AccountKind.SELLER_AVAILABLE, AccountKind.SELLER_DEBT})
@@ -110,6 +113,12 @@ class Journal(models.Model):
     # ledger: an id, not a key). It is how a release finds the line not reversed yet, and how a
     # reversal finds the line's sale; the constraint below allows one reversal per line.
     order_line_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # Sale journals, for the seller's earnings page (the order lines above may not be read
+    # here): what a discount code took off the line (VAT included) and who gave it
+    # ("seller" or "platform", core.pricing), and the bundle it was bought in.
+    discount_cents = models.PositiveIntegerField(default=0)
+    discount_funder = models.CharField(max_length=10, blank=True)
+    bundle_title = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("journaal")

@@ -11,21 +11,29 @@ is a credit; ``seller_debt`` is a debit (the seller owes us).
 orders sits above ledger: order lines are passed in as ids and amounts, never as models.
 """
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext
 
-from studymarket.accounts.models import SellerProfile, User
 from studymarket.core import clock
-from studymarket.core.audit import audit_record
 from studymarket.core.errors import ApplicationError
 from studymarket.core.money import Money
+from studymarket.core.pricing import FUNDER_PLATFORM, FUNDERS
+
+# Staff corrections live in their own module; their names stay importable from here.
+from studymarket.ledger.adjustments import (
+    AdjustmentAlreadyPosted as AdjustmentAlreadyPosted,
+)
+from studymarket.ledger.adjustments import (
+    AdjustmentRefused as AdjustmentRefused,
+)
+from studymarket.ledger.adjustments import (
+    adjustment_post as adjustment_post,
+)
 from studymarket.ledger.journals import (
-    JournalExists,
     Line,
     account_for,
     accounts_lock,
@@ -35,16 +43,11 @@ from studymarket.ledger.journals import (
 )
 from studymarket.ledger.models import (
     REVERSAL_SOURCES,
-    SELLER_KINDS,
     Account,
     AccountKind,
     Journal,
     JournalSource,
 )
-
-
-class AdjustmentRefused(ApplicationError):
-    pass
 
 
 class SaleNotPosted(LookupError):
@@ -104,9 +107,20 @@ def sale_post(
     commission: Money,
     booked_at: datetime,
     description: str = "",
+    discount_net: Money | None = None,
+    discount_funder: str = "",
+    discount: Money | None = None,
+    bundle_title: str = "",
 ) -> Journal:
     """Book one paid order line: the provider collected ``gross`` for us; we owe the VAT of the
     buyer's country, earned the commission, and hold the seller's share for the guarantee window.
+
+    A line bought with a discount code (ADR 0028) passes what was paid as ``gross``, its VAT, the
+    commission of the list price, the discount excluding VAT (``discount_net``, Δ) and who funds
+    it (``discount``, VAT included, and ``bundle_title`` are kept on the journal for the seller's
+    earnings page). Seller-funded: Δ is already missing from the seller's share (gross − VAT − commission).
+    Platform-funded: the platform pays Δ, a debit on ``platform_discounts``, so the seller's
+    share is what it would have been without the code.
 
     Call it in the transaction that marks the order paid. ``description`` is the line's title
     (the seller's earnings page shows it). Posting a line twice returns its one journal.
@@ -116,7 +130,11 @@ def sale_post(
     moment as the clock saw it: in a demo whose clock was moved 15 days ahead, a new sale is
     still held for 14 days from "now", not released at once.
     """
-    share = gross - vat - commission
+    discount_net = discount_net or Money.zero(gross.currency)
+    if discount_net.cents < 0 or (discount_net.cents and discount_funder not in FUNDERS):
+        raise ValueError(f"Order line {order_line_id}: a discount of {discount_net} by {discount_funder!r}")
+    platform_cost = discount_net if discount_funder == FUNDER_PLATFORM else Money.zero(gross.currency)
+    share = gross - vat - commission + platform_cost
     if share.cents < 0 or vat.cents < 0 or commission.cents < 0:
         raise ValueError(f"Order line {order_line_id}: VAT and commission exceed the price")
     return journal_post(
@@ -127,8 +145,12 @@ def sale_post(
         seller=seller_id,
         description=description,
         order_line_id=order_line_id,
+        discount_cents=discount.cents if discount else 0,
+        discount_funder=discount_funder if discount_net.cents or (discount and discount.cents) else "",
+        bundle_title=bundle_title,
         lines=[
             Line(AccountKind.PROVIDER_CLEARING, gross),
+            Line(AccountKind.PLATFORM_DISCOUNTS, platform_cost),
             Line(AccountKind.VAT_PAYABLE, -vat, key=country),
             Line(AccountKind.PLATFORM_REVENUE, -commission),
             Line(AccountKind.SELLER_HELD, -share, key=seller_key(seller_id)),
@@ -139,7 +161,8 @@ def sale_post(
 @transaction.atomic
 def reversal_post(*, source: str, refund_id: int, order_line_id: int, booked_at: datetime) -> Journal:
     """Book a refund or chargeback of one order line (``source`` REFUND or CHARGEBACK, ref the
-    payments.Refund id): the buyer gets the gross back, VAT and commission are undone, and the
+    payments.Refund id): the buyer gets the gross back, VAT, commission and a platform-funded
+    discount are undone, and the
     seller's share comes back from where it is now: from "held" if the guarantee window has not
     released it yet; otherwise from "available" as far as that goes, the rest becoming the
     seller's debt (settled from later earnings), so "available" never goes below zero.
@@ -157,6 +180,7 @@ def reversal_post(*, source: str, refund_id: int, order_line_id: int, booked_at:
     gross = _amount(sale, AccountKind.PROVIDER_CLEARING)
     vat = -_amount(sale, AccountKind.VAT_PAYABLE)
     commission = -_amount(sale, AccountKind.PLATFORM_REVENUE)
+    platform_cost = _amount(sale, AccountKind.PLATFORM_DISCOUNTS)  # a platform-funded discount
     share = -_amount(sale, AccountKind.SELLER_HELD)
     country = _vat_country(sale)
     currency = gross.currency
@@ -166,6 +190,8 @@ def reversal_post(*, source: str, refund_id: int, order_line_id: int, booked_at:
         account_for(kind=AccountKind.REFUNDS, currency=currency),
         account_for(kind=AccountKind.PLATFORM_REVENUE, currency=currency),
     ]
+    if platform_cost.cents:
+        platform.append(account_for(kind=AccountKind.PLATFORM_DISCOUNTS, currency=currency))
     if country:
         platform.append(account_for(kind=AccountKind.VAT_PAYABLE, key=country, currency=currency))
     locked = accounts_lock([held, available, debt, *platform])
@@ -189,6 +215,7 @@ def reversal_post(*, source: str, refund_id: int, order_line_id: int, booked_at:
         order_line_id=order_line_id,
         lines=[
             Line(AccountKind.REFUNDS, -gross),
+            Line(AccountKind.PLATFORM_DISCOUNTS, -platform_cost),
             Line(AccountKind.VAT_PAYABLE, vat, key=country),
             Line(AccountKind.PLATFORM_REVENUE, commission),
             *seller_lines,
@@ -372,87 +399,3 @@ def payout_failure_post(*, payout_id: int, booked_at: datetime) -> Journal:
             debt_cents=locked[debt.pk].balance_cents,
         ),
     )
-
-
-class AdjustmentAlreadyPosted(ApplicationError):
-    """The correction's token has its journal already: the same form was sent twice."""
-
-    def __init__(self, journal: Journal) -> None:
-        super().__init__(gettext("Deze correctie was al geboekt; ze is niet nog eens geboekt."))
-        self.journal = journal
-
-
-# The longest token a correction may carry: Journal.source_ref's length.
-_TOKEN_MAX_LENGTH = 64
-
-
-@transaction.atomic
-def adjustment_post(*, actor: User, reason: str, lines: Sequence[Line], token: str) -> Journal:
-    """A staff correction: any accounts, with a reason. When the lines do not sum to zero, the
-    other side goes to ``adjustments``. It never takes a seller's available balance below zero:
-    the database refuses, and so does this (AdjustmentRefused, a message staff can act on).
-
-    ``token`` is the correction form's one-time token and becomes the journal's source
-    reference, so the ledger's one-journal-per-source constraint books a form sent twice (a
-    double click, a reload, two at once) once: the second gets AdjustmentAlreadyPosted.
-    """
-    if not token or len(token) > _TOKEN_MAX_LENGTH:
-        raise ValueError(f"A correction needs a token of 1 to {_TOKEN_MAX_LENGTH} characters: {token!r}")
-    reason = reason.strip()
-    if not reason:
-        raise AdjustmentRefused(gettext("Geef een reden op: elke correctie in het grootboek heeft er een."))
-    if not (actor.is_authenticated and actor.is_staff):
-        raise AdjustmentRefused(gettext("Alleen medewerkers kunnen correcties boeken."))
-    existing = journal_get(source=JournalSource.ADJUSTMENT, source_ref=token)
-    if existing is not None:
-        raise AdjustmentAlreadyPosted(existing)
-    lines = [line for line in lines if line.amount.cents != 0]
-    if not lines:
-        raise AdjustmentRefused(gettext("Vul minstens één bedrag in dat niet nul is."))
-    currencies = {line.amount.currency for line in lines}
-    if len(currencies) != 1:
-        raise AdjustmentRefused(gettext("Een correctie gebruikt één munteenheid."))
-    rest = sum(line.amount.cents for line in lines)
-    if rest:
-        lines.append(Line(AccountKind.ADJUSTMENTS, Money(-rest, currencies.pop())))
-    for line in lines:
-        if (line.kind in SELLER_KINDS or line.kind == AccountKind.VAT_PAYABLE) != bool(line.key):
-            raise AdjustmentRefused(
-                gettext("Kies bij een verkopersrekening de verkoper en bij btw het land; bij andere niets.")
-            )
-    try:
-        sellers = {int(line.key) for line in lines if line.kind in SELLER_KINDS}
-    except ValueError:
-        raise AdjustmentRefused(gettext("Kies een bestaande verkoper.")) from None
-    if SellerProfile.objects.filter(pk__in=sellers).count() != len(sellers):
-        raise AdjustmentRefused(gettext("Kies een bestaande verkoper."))
-    try:
-        with transaction.atomic():
-            journal = journal_post(
-                source=JournalSource.ADJUSTMENT,
-                source_ref=token,
-                booked_at=clock.now(),
-                lines=lines,
-                seller=sellers.pop() if len(sellers) == 1 else None,
-                description=reason[:200],
-                actor_id=actor.pk,
-                reason=reason,
-                existing_ok=False,
-            )
-    except JournalExists as exists:  # the same token, posted by a concurrent request that won
-        raise AdjustmentAlreadyPosted(exists.journal) from None
-    except IntegrityError:
-        raise AdjustmentRefused(
-            gettext(
-                "Deze correctie zou het beschikbare saldo van de verkoper onder nul brengen. "
-                "Boek het verschil op 'te verrekenen' of kies een kleiner bedrag."
-            )
-        ) from None
-    audit_record(
-        action="ledger.adjustment_posted",
-        obj=journal,
-        actor=actor,
-        reason=reason,
-        lines=[{"account": str(line.kind), "key": line.key, "cents": line.amount.cents} for line in lines],
-    )
-    return journal

@@ -83,6 +83,10 @@ class PendingEarning:
     amount: Money
     sold_at: datetime
     release_at: datetime
+    # A discount code's part, VAT included, and who gave it ("seller"/"platform"); the bundle.
+    discount: Money = Money(0)
+    discount_funder: str = ""
+    bundle_title: str = ""
 
 
 def seller_pending_lines(*, seller_id: int) -> list[PendingEarning]:
@@ -100,6 +104,9 @@ def seller_pending_lines(*, seller_id: int) -> list[PendingEarning]:
             amount=_money(journal.share_cents),
             sold_at=journal.booked_at,
             release_at=journal.hold_until or journal.booked_at,
+            discount=_money(journal.discount_cents),
+            discount_funder=journal.discount_funder,
+            bundle_title=journal.bundle_title,
         )
         for journal in sales
     ]

@@ -8,7 +8,18 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    readonly_fields = ("listing", "seller", "title", "price_cents", "vat_cents", "vat_rate_percent")
+    readonly_fields = (
+        "listing",
+        "seller",
+        "title",
+        "bundle",
+        "list_price_cents",
+        "discount_cents",
+        "discount_funder",
+        "price_cents",
+        "vat_cents",
+        "vat_rate_percent",
+    )
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

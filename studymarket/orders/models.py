@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from studymarket.accounts.models import SellerProfile
 from studymarket.catalog.models import Listing
 from studymarket.core.models import TimeStampedModel
 from studymarket.core.money import Money
+from studymarket.core.pricing import FUNDER_PLATFORM, FUNDER_SELLER
 from studymarket.library.models import Entitlement
 
 
@@ -16,6 +18,14 @@ class OrderStatus(models.TextChoices):
     PAID = "paid", _("Betaald")
     CANCELED = "canceled", _("Geannuleerd")
     EXPIRED = "expired", _("Verlopen")
+
+
+class DiscountFunder(models.TextChoices):
+    """Who pays for a line's discount (core.pricing, ADR 0028)."""
+
+    NONE = "", _("geen korting")
+    SELLER = FUNDER_SELLER, _("de verkoper")
+    PLATFORM = FUNDER_PLATFORM, _("studymarket")
 
 
 class Order(TimeStampedModel):
@@ -39,6 +49,10 @@ class Order(TimeStampedModel):
     immediate_delivery_consent_at = models.DateTimeField(null=True, blank=True)
     withdrawal_waiver_acknowledged_at = models.DateTimeField(null=True, blank=True)
     legal_texts_version = models.CharField(max_length=40, blank=True)
+    # The discount code as the buyer typed it, upper-cased (a snapshot: the code may change or
+    # go), and what it took off the whole order: the sum of the lines' discount_cents.
+    discount_code = models.CharField(max_length=40, blank=True)
+    discount_cents = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("bestelling")
@@ -59,6 +73,19 @@ class OrderLine(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="order_lines")
     seller = models.ForeignKey(SellerProfile, on_delete=models.PROTECT, related_name="order_lines")
     title = models.CharField(max_length=200)
+    # Bought as part of this bundle (its price split over the lines, core.pricing.split_cents).
+    # orders sits above catalog, so the key lives here.
+    bundle = models.ForeignKey(
+        "catalog.Bundle", on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines"
+    )
+    # The line's price before a discount code: the listing's price, or its share of the bundle.
+    list_price_cents = models.PositiveIntegerField(default=0)
+    # What the code took off (price_cents = list_price_cents − discount_cents), the same excluding
+    # VAT (Δ, core.pricing.discounted_breakdown), and who bears it.
+    discount_cents = models.PositiveIntegerField(default=0)
+    discount_net_cents = models.PositiveIntegerField(default=0)
+    discount_funder = models.CharField(max_length=10, choices=DiscountFunder.choices, blank=True, default="")
+    # What the buyer pays for the line, VAT included.
     price_cents = models.PositiveIntegerField()
     vat_cents = models.PositiveIntegerField()
     vat_rate_percent = models.PositiveSmallIntegerField()
@@ -81,7 +108,18 @@ class OrderLine(models.Model):
     class Meta:
         verbose_name = _("bestelregel")
         verbose_name_plural = _("bestelregels")
-        constraints = [models.UniqueConstraint(fields=["order", "listing"], name="order_line_listing_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "listing"], name="order_line_listing_unique"),
+            models.CheckConstraint(
+                condition=Q(price_cents=F("list_price_cents") - F("discount_cents")),
+                name="order_line_discount_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=(Q(discount_cents=0) & Q(discount_net_cents=0) & Q(discount_funder=""))
+                | (Q(discount_cents__gt=0) & Q(discount_funder__in=[FUNDER_SELLER, FUNDER_PLATFORM])),
+                name="order_line_discount_has_funder",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order.number}: {self.title}"
@@ -99,5 +137,30 @@ class OrderLine(models.Model):
         return Money(self.commission_cents, self.order.currency)
 
     @property
+    def platform_discount_cents(self) -> int:
+        """The discount excluding VAT that the platform pays (a campaign code), else 0."""
+        return self.discount_net_cents if self.discount_funder == FUNDER_PLATFORM else 0
+
+    @property
     def seller_share(self) -> Money:
-        return Money(self.price_cents - self.vat_cents - self.commission_cents, self.order.currency)
+        # Paid net of VAT, less the commission, plus what the platform adds for its own code.
+        cents = self.price_cents - self.vat_cents - self.commission_cents + self.platform_discount_cents
+        return Money(cents, self.order.currency)
+
+    @property
+    def discount(self) -> Money:
+        return Money(self.discount_cents, self.order.currency)
+
+    @property
+    def list_price(self) -> Money:
+        return Money(self.list_price_cents, self.order.currency)
+
+
+# OrderLine.seller_share in a query (a sum over lines): paid net of VAT, less the commission,
+# plus a platform-funded discount's Δ.
+SELLER_SHARE_CENTS = (
+    F("price_cents")
+    - F("vat_cents")
+    - F("commission_cents")
+    + Case(When(discount_funder=FUNDER_PLATFORM, then=F("discount_net_cents")), default=Value(0))
+)

@@ -1,13 +1,8 @@
-from collections.abc import Sequence
 from datetime import timedelta
 
 from studymarket.accounts.models import User
-from studymarket.catalog.models import Listing
 from studymarket.core import clock
 from studymarket.orders.models import Order, OrderLine, OrderStatus
-
-# How many of a buyer's newest unpaid orders a checkout compares its cart with.
-PENDING_ORDERS_COMPARED = 5
 
 
 def sales_count_since(*, days: int) -> int:
@@ -28,19 +23,7 @@ def order_get_for_buyer(*, number: str, buyer: User) -> Order:
 
 
 def order_line_list(*, order: Order) -> list[OrderLine]:
-    return list(order.lines.select_related("order", "seller", "listing").order_by("pk"))
-
-
-def order_pending_matching(*, buyer: User, listings: Sequence[Listing]) -> Order | None:
-    """The buyer's unpaid order for exactly these listings at today's prices, if there is one:
-    checking the same cart out again continues it instead of making a second order (and a
-    second payment that could be paid too)."""
-    wanted = {(listing.pk, listing.price_cents) for listing in listings}
-    pending = Order.objects.filter(buyer=buyer, status=OrderStatus.PENDING).prefetch_related("lines")
-    for order in pending.order_by("-created_at", "-pk")[:PENDING_ORDERS_COMPARED]:
-        if {(line.listing_id, line.price_cents) for line in order.lines.all()} == wanted:
-            return order
-    return None
+    return list(order.lines.select_related("order", "seller", "listing", "bundle").order_by("pk"))
 
 
 def order_lines_already_held(*, order_id: int) -> list[OrderLine]:

@@ -16,13 +16,14 @@ from studymarket.catalog.models import Listing
 from studymarket.core import clock
 from studymarket.core.audit import audit_record
 from studymarket.core.money import Money
-from studymarket.core.pricing import price_breakdown
+from studymarket.core.pricing import discounted_breakdown
 from studymarket.ledger.postings import reversal_post, sale_post
 from studymarket.library.models import Entitlement
 from studymarket.library.services import entitlement_grant, entitlement_revoke
 from studymarket.notifications.models import NotificationKind
 from studymarket.notifications.services import notification_create
 from studymarket.orders.models import Order, OrderLine, OrderStatus
+from studymarket.orders.specs import LineSpec
 from studymarket.orders.states import order_lock, order_transition
 from studymarket.search.indexing import search_index_later
 
@@ -37,38 +38,80 @@ def _order_number() -> str:
 def order_create(
     *,
     buyer: User,
-    listings: Sequence[Listing],
+    lines: Sequence[LineSpec] | None = None,
+    listings: Sequence[Listing] | None = None,
     buyer_country: str = "NL",
     checkout_token: str | None = None,
     language: str | None = None,
+    discount_code: str = "",
 ) -> Order:
-    """An order with a snapshot of each listing's title, price, VAT and seller."""
-    if not listings:
+    """An order with a snapshot line per LineSpec (title, seller, bundle, list price, discount,
+    and the VAT and commission of core.pricing.discounted_breakdown); ``listings`` instead is
+    each listing at its own price, no bundle, no code. The total is the sum of what the lines
+    cost the buyer; ``discount_code`` is kept as typed, a snapshot for the receipt."""
+    if (lines is None) == (listings is None):
+        raise ValueError("Pass either lines or listings")
+    specs = list(lines) if lines is not None else [_listing_spec(listing) for listing in listings or []]
+    if not specs:
         raise ValueError("An order needs at least one listing")
-    breakdowns = [(listing, price_breakdown(listing.price, country=buyer_country)) for listing in listings]
+    if len({spec.listing.pk for spec in specs}) != len(specs):
+        raise ValueError("An order has one line per listing")
+    priced = [
+        (
+            spec,
+            discounted_breakdown(
+                Money(spec.list_price_cents, settings.CURRENCY),
+                discount_cents=spec.discount_cents,
+                funder=spec.discount_funder,
+                country=buyer_country,
+            ),
+        )
+        for spec in specs
+    ]
     order = Order.objects.create(
         number=_order_number(),
         buyer=buyer,
         buyer_country=buyer_country,
-        total_cents=sum(b.gross.cents for _, b in breakdowns),
+        total_cents=sum(b.gross.cents for _, b in priced),
         checkout_token=checkout_token,
         language=language or settings.LANGUAGE_CODE,
+        discount_code=discount_code.strip(),
+        discount_cents=sum(b.discount.cents for _, b in priced),
     )
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
-            listing=listing,
-            seller_id=listing.seller_id,
-            title=listing.title,
+            listing=spec.listing,
+            seller_id=spec.listing.seller_id,
+            title=spec.listing.title,
+            bundle_id=spec.bundle_id,
+            list_price_cents=b.list_price.cents,
+            discount_cents=b.discount.cents,
+            discount_net_cents=b.discount_net.cents,
+            discount_funder=b.funder,
             price_cents=b.gross.cents,
             vat_cents=b.vat.cents,
             vat_rate_percent=b.vat_rate_percent,
             commission_cents=b.commission.cents,
         )
-        for listing, b in breakdowns
+        for spec, b in priced
     )
-    audit_record(action="order.created", obj=order, actor=buyer, total_cents=order.total_cents)
+    audit_record(
+        action="order.created",
+        obj=order,
+        actor=buyer,
+        total_cents=order.total_cents,
+        **(
+            {"discount_code": order.discount_code, "discount_cents": order.discount_cents}
+            if order.discount_cents
+            else {}
+        ),
+    )
     return order
+
+
+def _listing_spec(listing: Listing) -> LineSpec:
+    return LineSpec(listing=listing, bundle_id=None, list_price_cents=listing.price_cents)
 
 
 @transaction.atomic
@@ -92,7 +135,7 @@ def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_rece
             return order
         raise ValueError(f"Order {order.number} is {order.status}, it cannot become paid")
     assert order.paid_at is not None
-    lines = list(order.lines.select_related("listing", "seller").order_by("pk"))
+    lines = list(order.lines.select_related("listing", "seller", "bundle").order_by("pk"))
     if not lines:
         raise ValueError(f"Order {order.number} has no lines")
     # One buyer's payments land one at a time from here on: two orders for one document paid
@@ -124,6 +167,10 @@ def order_mark_paid(*, order_id: int, paid_at: datetime | None = None, send_rece
             commission=Money(line.commission_cents, order.currency),
             booked_at=order.paid_at,
             description=line.title,
+            discount_net=Money(line.discount_net_cents, order.currency),
+            discount_funder=line.discount_funder,
+            discount=Money(line.discount_cents, order.currency),
+            bundle_title=line.bundle.title if line.bundle is not None else "",
         )
     listing_ids = [line.listing_id for line in lines if not line.already_held]
     listing_sales_add(listing_ids=listing_ids)
@@ -271,7 +318,7 @@ def order_receipt_send(*, order_id: int) -> bool:
 
 
 def _receipt_message(order: Order) -> EmailMultiAlternatives:
-    lines = list(order.lines.select_related("order", "seller").order_by("pk"))
+    lines = list(order.lines.select_related("order", "seller", "bundle").order_by("pk"))
     with translation.override(order.language):
         context = {
             "order": order,

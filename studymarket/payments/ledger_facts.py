@@ -9,6 +9,7 @@ the ledger, so this small collector reads them and hands them down as plain data
 back office's "check now" call.
 """
 
+from studymarket.core.pricing import FUNDER_PLATFORM
 from studymarket.ledger.health import (
     CompletedRefund,
     LedgerFacts,
@@ -21,7 +22,8 @@ from studymarket.payments.models import Refund, RefundOrigin, RefundStatus
 
 
 def ledger_facts_collect() -> LedgerFacts:
-    """Paid lines (price, VAT, commission, seller, buyer country), reversed lines, and completed
+    """Paid lines (price, VAT, commission, seller, buyer country, a platform-funded discount),
+    reversed lines, and completed
     refunds and chargebacks, as they are now."""
     paid = OrderLine.objects.filter(order__status=OrderStatus.PAID).values_list(
         "pk",
@@ -31,6 +33,8 @@ def ledger_facts_collect() -> LedgerFacts:
         "commission_cents",
         "seller_id",
         "order__buyer_country",
+        "discount_net_cents",
+        "discount_funder",
     )
     refunded = OrderLine.objects.filter(refunded_at__isnull=False).values_list("pk", "order__number")
     refunds = Refund.objects.filter(status=RefundStatus.REFUNDED).values_list("pk", "order_line_id", "origin")
@@ -44,8 +48,11 @@ def ledger_facts_collect() -> LedgerFacts:
                 commission_cents=commission,
                 seller_id=seller_id,
                 country=country,
+                platform_discount_cents=discount_net if funder == FUNDER_PLATFORM else 0,
             )
-            for pk, number, price, vat, commission, seller_id, country in paid.order_by("pk")
+            for pk, number, price, vat, commission, seller_id, country, discount_net, funder in paid.order_by(
+                "pk"
+            )
         ],
         refunded_lines=[
             RefundedLine(line_id=pk, order_number=number) for pk, number in refunded.order_by("pk")

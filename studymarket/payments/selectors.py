@@ -1,7 +1,9 @@
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
+from studymarket.core.money import Money
 from studymarket.orders.models import OrderLine, OrderStatus
 from studymarket.payments.models import (
     Payment,
@@ -39,6 +41,39 @@ def guarantee_line_get(*, user: Any, order_line_id: int) -> OrderLine | None:
         OrderLine.objects.filter(pk=order_line_id, order__buyer=user, order__status=OrderStatus.PAID)
         .select_related("order", "listing", "seller")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class GuaranteeBundle:
+    """What one guarantee request for a line bought in a bundle covers: the bundle's lines of
+    that order (payments.refunds.requests makes, approves and refunds them together)."""
+
+    title: str
+    amount: Money  # what the buyer paid for them, back in full
+    titles: tuple[str, ...]
+
+
+def guarantee_bundle_get(*, order_line: OrderLine) -> GuaranteeBundle | None:
+    """The bundle ``order_line`` was bought in, as the guarantee page names it; None for a
+    line bought on its own."""
+    if order_line.bundle_id is None:
+        return None
+    lines = list(
+        OrderLine.objects.filter(
+            order_id=order_line.order_id, bundle_id=order_line.bundle_id, already_held=False
+        )
+        .select_related("bundle", "order")
+        .order_by("pk")
+    )
+    if not lines:
+        return None
+    bundle = lines[0].bundle
+    assert bundle is not None
+    return GuaranteeBundle(
+        title=bundle.title,
+        amount=Money(sum(line.price_cents for line in lines), order_line.order.currency),
+        titles=tuple(line.title for line in lines),
     )
 
 

@@ -18,6 +18,7 @@ from studymarket.payments.providers import provider_get
 from studymarket.payments.providers.simulated import OUTCOMES, simulated_payment_decide
 from studymarket.payments.refunds import RefundRefused, guarantee_check, refund_request_create
 from studymarket.payments.selectors import (
+    guarantee_bundle_get,
     guarantee_line_get,
     payment_id_by_provider_id,
     payment_order_number,
@@ -137,8 +138,11 @@ def guarantee_view(request: HttpRequest, order_line_id: int) -> HttpResponse:
         status = 422
     elif request.method == "POST":
         return redirect("payments:guarantee", order_line_id=line.pk)
+    bundle = guarantee_bundle_get(order_line=line)
     context = {
         "line": line,
+        "bundle": bundle,
+        "refund_amount": bundle.amount if bundle is not None else line.price,
         "listing": line.listing,
         "check": guarantee_check(order_line=line),
         "guarantee_days": settings.GUARANTEE_WINDOW_DAYS,

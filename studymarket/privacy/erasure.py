@@ -46,6 +46,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from studymarket.accounts.models import TRADER_FIELDS, SellerKind, SellerProfile, User
+from studymarket.accounts.tokens import tokens_delete_all
 from studymarket.catalog.models import Follow, FollowNotification
 from studymarket.checkout.models import Cart
 from studymarket.core.audit import audit_record
@@ -195,6 +196,7 @@ def _access_end(user: User) -> None:
     for session_key in ended:
         session_store(session_key).delete()
     TOTPDevice.objects.filter(user=user).delete()
+    tokens_delete_all(user=user)  # API tokens (slice "api")
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()
     # Task rows keep their arguments: a password-reset mail is queued with the address. A row a

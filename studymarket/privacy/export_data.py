@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Model, Q
 
 from studymarket.accounts.models import TRADER_FIELDS, SellerProfile, User
+from studymarket.accounts.tokens import token_list
 from studymarket.catalog.models import Follow, Listing
 from studymarket.core.models import AuditEvent
 from studymarket.ledger.models import Payout
@@ -22,6 +23,7 @@ from studymarket.notifications.models import Notification
 from studymarket.notifications.texts import notification_text
 from studymarket.orders.models import Order, OrderLine
 from studymarket.payments.models import Payment, Refund, RefundRequest
+from studymarket.promotions.models import DiscountCode, DiscountRedemption
 from studymarket.reviews.models import Review
 from studymarket.trust.models import Appeal, Notice, StatementOfReasons, Strike
 
@@ -93,12 +95,26 @@ def orders_data(user: User) -> list[Data]:
                 "created_at",
                 "paid_at",
                 "language",
+                "discount_code",
+                "discount_cents",
             ],
         )
         row["lines"] = [
             _row(
                 line,
-                ["id", "title", "listing_id", "price_cents", "vat_cents", "vat_rate_percent", "refunded_at"],
+                [
+                    "id",
+                    "title",
+                    "listing_id",
+                    "bundle_id",
+                    "list_price_cents",
+                    "discount_cents",
+                    "discount_funder",
+                    "price_cents",
+                    "vat_cents",
+                    "vat_rate_percent",
+                    "refunded_at",
+                ],
             )
             for line in order.lines.all()
         ]
@@ -182,7 +198,21 @@ def seller_data(user: User) -> Data | None:
         ],
         "sales": [
             {
-                **_row(line, ["id", "title", "price_cents", "vat_cents", "commission_cents", "refunded_at"]),
+                **_row(
+                    line,
+                    [
+                        "id",
+                        "title",
+                        "bundle_id",
+                        "list_price_cents",
+                        "discount_cents",
+                        "discount_funder",
+                        "price_cents",
+                        "vat_cents",
+                        "commission_cents",
+                        "refunded_at",
+                    ],
+                ),
                 "seller_share_cents": line.seller_share.cents,
                 "paid_at": _plain(line.order.paid_at),
             }
@@ -308,6 +338,26 @@ def payments_data(user: User) -> list[Data]:
     return [{**_row(p, _PAYMENT_FIELDS), "order": p.order.number} for p in payments]
 
 
+def discount_codes_data(user: User) -> Data:
+    """The codes the person used at checkout, and (as a seller) the codes they made."""
+    used = DiscountRedemption.objects.filter(buyer=user).select_related("code", "order").order_by("pk")
+    made = DiscountCode.objects.filter(seller__user=user).order_by("pk")
+    code_fields = ["code", "kind", "percent", "amount_cents", "valid_from", "valid_until", "max_uses"]
+    return {
+        "used": [
+            {"code": r.code.code, "order": r.order.number, **_row(r, ["total_cents", "created_at"])}
+            for r in used
+        ],
+        "made": [_row(c, [*code_fields, "disabled_at", "created_at"]) for c in made],
+    }
+
+
+def api_tokens_data(user: User) -> list[Data]:
+    """The person's API tokens as the settings page shows them; never the hash (slice "api")."""
+    fields = ["name", "prefix", "scopes", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    return [_row(token, fields) for token in token_list(user=user)]
+
+
 def person_data(user: User) -> dict[str, Any]:
     """Every part, by the file name it gets in the ZIP."""
     return {
@@ -317,9 +367,11 @@ def person_data(user: User) -> dict[str, Any]:
         "library.json": library_data(user),
         "reviews.json": reviews_data(user),
         "refunds.json": refunds_data(user),
+        "discount_codes.json": discount_codes_data(user),
         "selling.json": seller_data(user),
         "follows.json": follows_data(user),
         "notifications.json": notifications_data(user),
+        "api_tokens.json": api_tokens_data(user),
         "reports.json": reports_data(user),
         "audit.json": audit_data(user),
     }

@@ -60,6 +60,13 @@ def readme_parts() -> dict[str, dict[str, str]]:
             "bewaartermijn": fiscal,
             "bron": _("Jijzelf, studymarket en de betaaldienst."),
         },
+        "discount_codes.json": {
+            "doel": _("De kortingscodes die je gebruikte, en (als verkoper) de codes die je maakte."),
+            "grondslag": _("Overeenkomst."),
+            "ontvangers": _("Niemand buiten studymarket."),
+            "bewaartermijn": fiscal,
+            "bron": _("Jijzelf."),
+        },
         "selling.json": {
             "doel": _("Je documenten verkopen, je verdiensten bijhouden en uitbetalen."),
             "grondslag": _("Overeenkomst en wettelijke plicht (boekhouding)."),
@@ -80,6 +87,16 @@ def readme_parts() -> dict[str, dict[str, str]]:
             "ontvangers": _("Niemand buiten studymarket."),
             "bewaartermijn": _("Gelezen meldingen een half jaar; alles tot je je account verwijdert."),
             "bron": _("studymarket."),
+        },
+        "api_tokens.json": {
+            "doel": _("Programma's (zoals de studymarket-opdrachtregel) namens jou de API laten gebruiken."),
+            "grondslag": _("Uitvoering van de overeenkomst (AVG art. 6(1)(b))."),
+            "ontvangers": _("Niemand buiten studymarket."),
+            "bewaartermijn": _(
+                "Tot je de token intrekt of je account verwijdert. "
+                "De token zelf bewaren we nooit, alleen een hash."
+            ),
+            "bron": _("Jijzelf."),
         },
         "reports.json": {
             "doel": _("Meldingen van illegale inhoud en bezwaren afhandelen (DSA art. 16, 17 en 20)."),

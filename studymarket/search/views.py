@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from studymarket.catalog.bundle_selectors import bundle_search_list
 from studymarket.catalog.models import DocumentType, Language, Listing
 from studymarket.catalog.selectors import course_find, institution_find, listing_published_in_order
 from studymarket.core.formatting import money_display
@@ -352,11 +353,14 @@ def _search(request: HttpRequest) -> HttpResponse:
         page = num_pages
         result = search_service.search(_search_query(params, page=page))
     facet_groups, active_filters = _facet_groups(params, result.facets, result.total)
+    hits = _hit_views(result.hits)
     context: dict[str, object] = {
         "params": params,
         "query": params.text,
         "result": result,
-        "hits": _hit_views(result.hits),
+        "hits": hits,
+        # Bundles with a document of this page in them, or the words in their title (one query).
+        "bundles": bundle_search_list(listing_ids=[hit.listing.pk for hit in hits], query=params.text),
         "facet_groups": facet_groups,
         "active_filters": active_filters,
         "clear_all_url": params.url(**dict.fromkeys(FACET_PARAMS)),

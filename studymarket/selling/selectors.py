@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import models
-from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy
 
 from studymarket.accounts.models import SellerProfile
@@ -18,7 +18,7 @@ from studymarket.documents.models import Document, DocumentVersion, VersionStatu
 from studymarket.documents.originality import own_original_document_id
 from studymarket.documents.reasons import Reason
 from studymarket.documents.rejections import reason_text
-from studymarket.orders.models import OrderLine
+from studymarket.orders.models import SELLER_SHARE_CENTS, OrderLine
 
 SUGGESTIONS_MAX = 10
 _SEARCH_WORDS_MAX = 5
@@ -262,7 +262,7 @@ def seller_dashboard(*, seller: SellerProfile) -> SellerDashboard:
     earned_cents = dict(
         OrderLine.objects.filter(seller=seller, entitlement__isnull=False, refunded_at__isnull=True)
         .values("listing_id")
-        .annotate(total=Sum(F("price_cents") - F("vat_cents") - F("commission_cents")))
+        .annotate(total=Sum(SELLER_SHARE_CENTS))
         .values_list("listing_id", "total")
     )
     rows = [

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from studymarket.selling import info_views, statement_views, views
+from studymarket.selling import bundle_views, info_views, statement_views, views
 
 app_name = "selling"
 urlpatterns = [
@@ -14,6 +14,10 @@ urlpatterns = [
     path("documenten/<int:pk>/opnieuw-verwerken/", views.retry, name="sell_retry"),
     path("documenten/<int:pk>/verwijderen/", views.delete, name="sell_delete"),
     path("prijs/", views.price_preview, name="sell_price"),
+    # Bundles of the seller's listings (issue 17, slice "bundles").
+    path("bundels/", bundle_views.bundle_list, name="sell_bundles"),
+    path("bundels/nieuw/", bundle_views.bundle_new, name="sell_bundle_new"),
+    path("bundels/<int:pk>/", bundle_views.bundle_edit, name="sell_bundle"),
     # For visitors too: what selling means, before signing in.
     path("zo-werkt-het/", info_views.sell_info, name="sell_info"),
     path("zo-werkt-het/prijs/", info_views.sell_info_price, name="sell_info_price"),

@@ -45,7 +45,8 @@ PRIVATE_SECTIONS = (
 # "Start met verkopen" explains selling to visitors, under /verkopen/.
 PUBLIC_IN_PRIVATE_SECTIONS = ("selling:sell_info",)
 # Outside the language prefixes (config/urls.py).
-PRIVATE_PATHS = ("/i18n/", "/webhooks/", "/healthz")
+# The JSON API is for programs, not search results; /readyz and /metrics for monitoring.
+PRIVATE_PATHS = ("/i18n/", "/webhooks/", "/healthz", "/readyz", "/metrics", "/api/")
 
 SCHEMA_IN_STOCK = "https://schema.org/InStock"
 # The newest reviews named in a listing's schema.org data (the page shows them all).

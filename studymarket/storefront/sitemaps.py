@@ -28,7 +28,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from studymarket.accounts.models import SellerProfile
-from studymarket.catalog.models import Book, Course, Institution, Listing, ListingStatus, Programme
+from studymarket.catalog.bundle_selectors import bundle_on_sale
+from studymarket.catalog.models import Book, Bundle, Course, Institution, Listing, ListingStatus, Programme
 from studymarket.storefront.seo import absolute_url, robots_txt
 
 
@@ -176,6 +177,18 @@ class BookSitemap(_PublicPages):
         return super().listings_filter() & Q(book__isbn13__isnull=False) & ~Q(book__isbn13="")
 
 
+class BundleSitemap(_PublicPages):
+    """Bundles on sale (issue 17): published, with every document in them on sale."""
+
+    def items(self) -> QuerySet[Bundle]:
+        bundles = bundle_on_sale().annotate(last_changed=F("updated_at"))
+        return bundles.only("pk", "slug", "updated_at").order_by("pk")
+
+    def get_latest_lastmod(self) -> datetime | None:
+        latest: datetime | None = bundle_on_sale().aggregate(latest=Max("updated_at")).get("latest")
+        return latest
+
+
 SITEMAPS: dict[str, type[_PublicPages]] = {
     "documenten": ListingSitemap,
     "instellingen": InstitutionSitemap,
@@ -183,6 +196,7 @@ SITEMAPS: dict[str, type[_PublicPages]] = {
     "vakken": CourseSitemap,
     "verkopers": SellerSitemap,
     "boeken": BookSitemap,
+    "bundels": BundleSitemap,
 }
 
 

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from studymarket.storefront import legal_views, views
+from studymarket.storefront import bundle_views, legal_views, views
 
 app_name = "storefront"
 urlpatterns = [
     path("", views.home, name="home"),
     path("document/<int:pk>/<slug:slug>/", views.listing_detail, name="listing"),
+    path("bundel/<int:pk>/<slug:slug>/", bundle_views.bundle_detail, name="bundle"),
     # The footer's legal pages (issue 13, slice "legal"); Dutch paths in both languages.
     path("voorwaarden/", legal_views.terms, name="terms"),
     path("privacy/", legal_views.privacy, name="privacy"),

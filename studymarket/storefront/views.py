@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
+from studymarket.catalog.bundle_selectors import bundle_containing_list
 from studymarket.catalog.counters import listing_view_record, listing_views_pending
 from studymarket.catalog.models import Listing, ListingStatus
 from studymarket.catalog.reputation import seller_reputation
@@ -97,6 +98,8 @@ def _listing_page(request: HttpRequest, *, pk: int, slug: str) -> HttpResponse:
         "reviews": reviews,
         "review_form": review_form_state(user=request.user, listing=listing),
         "course_listing_count": course_published_count(course=listing.course),
+        # "Ook in bundel": the bundles on sale that hold this document (one query).
+        "bundles": list(bundle_containing_list(listing_ids=[listing.pk])),
         "figures": platform_figures(),
         "listing_figures": listing_figures_get(listing_id=listing.pk),
         "structured_data": json_ld(

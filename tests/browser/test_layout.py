@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 from pytest_django.live_server_helper import LiveServer
 
 from studymarket.accounts.models import User
-from studymarket.catalog.models import Listing
+from studymarket.catalog.models import Bundle, Listing
 from studymarket.storefront.demo.listings import REFERENCE_JSON
 from studymarket.storefront.demo.people import REFERENCE_REVIEWER, REFERENCE_SELLER
 from tests.browser.demo import demo_data_loaded
@@ -103,6 +103,11 @@ def test_every_page_fits_a_375_px_phone(live_server, browser, demo):
         ("reader", reverse("library:read", args=[listing.document_id]), demo.buyer),
         ("upload", reverse("selling:sell_upload"), demo.seller),
         ("dashboard", reverse("selling:sell_dashboard"), demo.seller),
+        # Issue 17: a bundle, the seller's bundles and codes, the API tokens.
+        ("bundle", Bundle.objects.get().get_absolute_url(), None),
+        ("bundles", reverse("selling:sell_bundles"), demo.seller),
+        ("codes", reverse("promotions:codes"), demo.seller),
+        ("tokens", reverse("accounts:tokens"), demo.seller),
     ]
     contexts: dict[int | None, BrowserContext] = {}
     too_wide, wrapped = [], []

@@ -33,10 +33,12 @@ from studymarket.orders.services import order_create
 from studymarket.payments.models import RefundReason, RefundRequest
 from studymarket.payments.services import payment_return_token, payment_start
 from studymarket.privacy.erasure_links import erasure_token_make
+from studymarket.promotions.services import discount_code_create, today
 from studymarket.trust.appeals import appeal_create_seller
 from studymarket.trust.decisions import notice_ask_seller, notice_reject_unfounded, notice_take_down
 from studymarket.trust.models import Measure, NoticeKind, StatementOfReasons
 from studymarket.trust.notices import notice_create
+from tests.bundles import bundle_make, listings_of_one_course
 from tests.core.test_settings import PRODUCTION_SECRETS, run_in_production
 from tests.factories import ListingFactory, UserFactory
 from tests.logins import MODEL_BACKEND, login, totp_device
@@ -126,7 +128,11 @@ def world() -> World:
     course = listing.course
     version = listing.document.current_version
     assert version is not None
+    # A bundle of two more of the seller's listings (issue 17).
+    bundle = bundle_make(listings=listings_of_one_course(seller=seller))
     ids = {
+        "bundle": [bundle.pk, bundle.slug],
+        "bundle_id": [bundle.pk],
         "listing": [listing.pk, listing.slug],
         "listing_id": [listing.pk],
         "institution": [course.programme.institution.slug],
@@ -150,6 +156,11 @@ def world() -> World:
         "statement": [statement.pk],
         "appeal": [appeal.pk],
         "erasure": [erasure_token_make(user=UserFactory())],  # the buyer has a refund open
+        "discount_code": [
+            discount_code_create(
+                seller=seller, created_by=seller.user, kind="percent", percent=10, valid_from=today()
+            ).pk
+        ],
         "missing": [0],
     }
     # Staff who gave their password but not yet their code: without an app (the set-up page),
@@ -208,6 +219,10 @@ PAGES: dict[str, Visit] = {
     "selling:sell_programmes": Visit(query="q=bach"),
     "selling:sell_book": Visit(query=f"isbn={ISBN}"),
     "selling:sell_delete": Visit("document"),
+    "selling:sell_bundles": Visit(),
+    "selling:sell_bundle_new": Visit(),
+    "selling:sell_bundle": Visit("bundle_id"),
+    "storefront:bundle": Visit("bundle"),
     "selling:sell_info": Visit(),
     "selling:sell_info_price": Visit(query="price=9,49"),
     "ledger:earnings": Visit(),
@@ -229,6 +244,7 @@ PAGES: dict[str, Visit] = {
     "support:payout_queue": Visit(),
     "support:payout_failed": Visit(),
     "support:ledger_status": Visit(),
+    "operations:status": Visit(),
     "support:adjustment": Visit(),
     "support:approval_queue": Visit(),
     "support:reports": Visit(),
@@ -259,6 +275,13 @@ PAGES: dict[str, Visit] = {
     "privacy:erase_confirm": Visit("erasure"),
     "accounts:seller_identity": Visit(),
     "selling:sell_statement": Visit(),
+    # Personal access tokens, and the API's documentation page (Swagger UI; slice "api").
+    "accounts:tokens": Visit(),
+    "api:openapi-view": Visit(),
+    # Issue 17: the seller's discount codes (slice "codes").
+    "promotions:codes": Visit(),
+    "promotions:code_new": Visit(),
+    "promotions:code": Visit("discount_code"),
     # The Django admin (under /beheer/ too): its start page and one list stand for the rest.
     "admin:index": Visit(),
     "admin:accounts_user_changelist": Visit(),
@@ -276,6 +299,10 @@ ACTIONS: dict[str, Visit] = {
     "checkout:add": Visit("listing_id"),
     "checkout:remove": Visit("listing_id"),
     "checkout:retry": Visit("order"),
+    "checkout:bundle_add": Visit("bundle_id"),
+    "checkout:bundle_remove": Visit("bundle_id"),
+    "checkout:code_apply": Visit(),
+    "checkout:code_remove": Visit(),
     "payments:return": Visit("return"),
     "reviews:create": Visit("order_line"),
     "support:upload_decide": Visit("version"),
@@ -291,10 +318,13 @@ ACTIONS: dict[str, Visit] = {
     "rights_holders:work_remove": Visit("missing"),
     "privacy:export_request": Visit(),
     "notifications:read_all": Visit(),
+    "accounts:token_revoke": Visit("missing"),
 }
 # URLs that never answer with an HTML page, and what they send instead.
 NOT_HTML = {
     "healthz": "plain text for the load balancer",
+    "readyz": "JSON for monitoring",
+    "metrics": "Prometheus text",
     "favicon": "a redirect to the SVG icon",
     "robots_txt": "plain text",
     "sitemap": "XML",
@@ -314,6 +344,17 @@ NOT_HTML = {
     "selling:sell_statement_csv": "CSV",
     "notifications:open": "a redirect to where the notification leads (marks it read)",
 }
+# The JSON API (slice "api"): JSON or problem+json, the PDF; tests/api/ checks every route.
+NOT_HTML.update(
+    {
+        f"api:{name}": "JSON (the API)"
+        for name in (
+            "api-root openapi-json search listing_detail bundle_detail courses course_detail me library "
+            "library_download document_list document_upload document_detail document_describe "
+            "document_publish document_new_version sales earnings payouts"
+        ).split()
+    }
+)
 
 
 def _named_urls(patterns: list[URLPattern | URLResolver], namespace: str = "") -> set[str]:

@@ -3,9 +3,9 @@
 Loading it takes most of a minute (hundreds of orders, every PDF drawn), and four modules read
 it: loaded per module, and once more on each xdist worker a module was split over, it cost
 minutes of every suite. So it is loaded once per package, in one transaction rolled back when
-the package is done; every test runs in a savepoint inside it, as before. The modules are
-marked ``xdist_group("demo_data")`` and the suites run with ``--dist loadgroup``, so the
-package runs on one worker, in one piece, and the load happens once per suite.
+the package is done; every test runs in a savepoint inside it, as before. The suites run with
+``--dist loadgroup``, which keeps this package on one worker in one piece (tests/xdist_units.py),
+so the load happens once per suite.
 """
 
 from collections.abc import Iterator

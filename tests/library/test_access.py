@@ -106,6 +106,8 @@ OWNER_FILE_VIEWS = {
     "privacy:export_download": "tests/privacy/test_export.py::test_only_its_owner_downloads_it",
     "selling:sell_statement_pdf": "tests/selling/test_earnings_statement.py (only the seller)",
     "selling:sell_statement_csv": "tests/selling/test_earnings_statement.py (only the seller)",
+    # The buyer's PDF through the API (a ninja view, which the guard below does not see).
+    "api:library_download": "tests/api/test_download.py (the buyer's own token only, as library:download)",
 }
 
 _CASES = [(name, case) for name, cases in MATRIX.items() for case in cases]

@@ -43,17 +43,42 @@ class GuaranteeCheck:
 
 def guarantee_check(*, order_line: OrderLine) -> GuaranteeCheck:
     """Within the window (counted from the payment, by the business clock) and never
-    downloaded: reading online does not count, a download of the PDF does."""
+    downloaded: reading online does not count, a download of the PDF does. A line bought as
+    part of a bundle is judged with the rest of its bundle (one request covers them all): a
+    download of any of its documents counts."""
     paid_at = order_line.order.paid_at
     if paid_at is None:
         raise ValueError(f"Order line {order_line.pk} is not paid")
     deadline = guarantee_deadline(paid_at)
+    if order_line.bundle_id is None:
+        entitlements = [order_line.entitlement_id]
+    else:
+        entitlements = list(
+            OrderLine.objects.filter(
+                order_id=order_line.order_id, bundle_id=order_line.bundle_id
+            ).values_list("entitlement_id", flat=True)
+        )
+    held = [pk for pk in entitlements if pk is not None]
     return GuaranteeCheck(
         deadline=deadline,
         within_window=clock.now() <= deadline,
-        downloaded=order_line.entitlement_id is not None
-        and Download.objects.filter(entitlement_id=order_line.entitlement_id).exists(),
+        downloaded=bool(held) and Download.objects.filter(entitlement_id__in=held).exists(),
     )
+
+
+def bundle_line_ids(line: OrderLine) -> list[int]:
+    """The ids of the lines one guarantee request covers, in id order (the order their rows
+    are locked in): the line itself, or every line of its bundle in its order that is still
+    the buyer's (not paid twice, not refunded or being refunded)."""
+    if line.bundle_id is None:
+        return [line.pk]
+    siblings = (
+        OrderLine.objects.filter(order_id=line.order_id, bundle_id=line.bundle_id, already_held=False)
+        .filter(refunded_at__isnull=True)
+        .exclude(refunds__status__in=[RefundStatus.PENDING, RefundStatus.REFUNDED])
+        .values_list("pk", flat=True)
+    )
+    return sorted({line.pk, *siblings})
 
 
 def request_allowed(*, buyer: User, line: OrderLine, reason: str, explanation: str) -> str:

@@ -30,6 +30,7 @@ from studymarket.payments.models import (
 from studymarket.payments.refunds.mail import rejection_notice_enqueue
 from studymarket.payments.refunds.policy import (
     RefundRefused,
+    bundle_line_ids,
     guarantee_check,
     line_settled,
     request_allowed,
@@ -50,50 +51,81 @@ def refund_request_create(
     access is gone when this returns, the money is on its way), else queued for staff.
 
     One request per line: a second one, or one for a refunded line, is refused with a message
-    that says where things stand. Raises RefundRefused.
+    that says where things stand. A line bought as part of a bundle asks for the whole bundle:
+    one request per line of it, made, approved and refunded together (the buyer gets back what
+    they paid for the bundle). Returns the request of ``order_line``. Raises RefundRefused.
     """
     request = _refund_request_open(
         buyer=buyer, order_line_id=order_line.pk, reason=reason, explanation=explanation
     )
-    refund = Refund.objects.filter(request=request).first()
-    if refund is not None:
+    for refund in Refund.objects.filter(request__in=_requests_together(request)).order_by("pk"):
         refund_execute(refund_id=refund.pk)
     return request
 
 
+def _lines_locked(order_line_id: int) -> tuple[OrderLine, list[OrderLine]]:
+    """The line and every line one request for it covers (payments.refunds.policy
+    bundle_line_ids), locked in id order: two requests for lines of one bundle, or a request
+    and its approval, take them one at a time and never deadlock."""
+    line = OrderLine.objects.select_related("order").get(pk=order_line_id)
+    locked = [_line_locked(pk) for pk in bundle_line_ids(line)]
+    return next(other for other in locked if other.pk == order_line_id), locked
+
+
+def _requests_together(request: RefundRequest) -> list[RefundRequest]:
+    """``request`` and those made with it for the rest of its bundle: the requests of the
+    lines of the same bundle in the same order (they are only ever made together)."""
+    line = request.order_line
+    if line.bundle_id is None:
+        return [request]
+    return list(
+        RefundRequest.objects.filter(
+            order_line__order_id=line.order_id, order_line__bundle_id=line.bundle_id
+        ).order_by("order_line_id")
+    )
+
+
 @transaction.atomic(durable=True)
 def _refund_request_open(*, buyer: User, order_line_id: int, reason: str, explanation: str) -> RefundRequest:
-    line = _line_locked(order_line_id)
+    line, lines = _lines_locked(order_line_id)
     explanation = request_allowed(buyer=buyer, line=line, reason=reason, explanation=explanation)
-    # The entitlement's row lock makes a download that is being recorded right now (library
+    # The entitlements' row locks make a download that is being recorded right now (library
     # download_record takes the same lock) either count, or find the access revoked.
-    entitlement = Entitlement.objects.select_for_update(of=("self",)).get(order_line=line)
+    entitlements = [
+        Entitlement.objects.select_for_update(of=("self",)).get(order_line=other) for other in lines
+    ]
     check = guarantee_check(order_line=line)
-    request = RefundRequest.objects.create(
-        order_line=line,
-        buyer=buyer,
-        reason=reason,
-        explanation=explanation,
-        within_window=check.within_window,
-        downloaded=check.downloaded,
-    )
-    audit_record(
-        action="refund_request.created",
-        obj=request,
-        actor=buyer,
-        reason=reason,
-        within_window=check.within_window,
-        downloaded=check.downloaded,
-    )
-    if check.automatic and entitlement.revoked_at is None:
-        request, _ = refund_request_transition(
-            request_id=request.pk,
-            status=RefundRequestStatus.APPROVED,
-            changes={"automatic": True, "decided_at": clock.now()},
-            automatic=True,
+    requests = [
+        RefundRequest.objects.create(
+            order_line=other,
+            buyer=buyer,
+            reason=reason,
+            explanation=explanation,
+            within_window=check.within_window,
+            downloaded=check.downloaded,
         )
-        _refund_start(line=line, request=request)
-    return request
+        for other in lines
+    ]
+    for request in requests:
+        audit_record(
+            action="refund_request.created",
+            obj=request,
+            actor=buyer,
+            reason=reason,
+            within_window=check.within_window,
+            downloaded=check.downloaded,
+            **({"bundle": line.bundle_id, "lines": [other.pk for other in lines]} if line.bundle_id else {}),
+        )
+    if check.automatic and all(entitlement.revoked_at is None for entitlement in entitlements):
+        for other, request in zip(lines, requests, strict=True):
+            approved, _ = refund_request_transition(
+                request_id=request.pk,
+                status=RefundRequestStatus.APPROVED,
+                changes={"automatic": True, "decided_at": clock.now()},
+                automatic=True,
+            )
+            _refund_start(line=other, request=approved)
+    return RefundRequest.objects.get(order_line=line)
 
 
 def _refund_start(
@@ -129,61 +161,87 @@ def _refund_start(
 
 
 def refund_request_approve(*, request_id: int, actor: User, note: str = "") -> RefundRequest:
-    """Staff approve a queued request: access ends at once, the refund goes to the provider.
-    A second click returns quietly. Raises RefundRefused (not staff, already rejected)."""
+    """Staff approve a queued request (for a bundle: the requests of all its lines): access
+    ends at once, the refunds go to the provider. A second click returns quietly. Raises
+    RefundRefused (not staff, already rejected)."""
     request = _refund_request_approve(request_id=request_id, actor=actor, note=note)
-    refund = Refund.objects.filter(request=request, status=RefundStatus.PENDING).first()
-    if refund is not None:
+    together = _requests_together(request)
+    for refund in Refund.objects.filter(request__in=together, status=RefundStatus.PENDING).order_by("pk"):
         refund_execute(refund_id=refund.pk)
     return request
+
+
+def _decided_together(request_id: int) -> tuple[list[OrderLine], list[RefundRequest]]:
+    """The lines, locked (in id order), and the requests a decision on ``request_id`` covers:
+    the line's own, or those of its whole bundle."""
+    clicked = RefundRequest.objects.select_related("order_line").get(pk=request_id)
+    together = _requests_together(clicked)
+    lines = [_line_locked(pk) for pk in sorted(r.order_line_id for r in together)]
+    by_line = {r.order_line_id: r for r in together}
+    return lines, [by_line[line.pk] for line in lines]
 
 
 @transaction.atomic(durable=True)
 def _refund_request_approve(*, request_id: int, actor: User, note: str) -> RefundRequest:
     staff_required(actor, gettext("Alleen medewerkers kunnen verzoeken beoordelen."))
-    # The line first, then the request: the order every request's transaction locks them in.
-    line = _line_locked(RefundRequest.objects.values_list("order_line_id", flat=True).get(pk=request_id))
-    settled = line_settled(line)
-    request, approved = refund_request_transition(
-        request_id=request_id,
-        status=RefundRequestStatus.APPROVED,
-        changes={"decided_at": clock.now(), "decided_by": actor, "decision_note": note.strip()},
-        actor=actor,
-        note=note.strip(),
-        already_refunded=settled,
-    )
-    if not approved:
-        if request.status == RefundRequestStatus.REJECTED:
-            raise RefundRefused(
-                gettext("Dit verzoek is al afgewezen; een afwijzing wordt niet teruggedraaid.")
-            )
-        return request  # approved before: a second click
-    if not settled:  # a chargeback or dashboard refund may have come first: nothing to pay twice
-        _refund_start(line=line, request=request)
-    return request
+    # The lines first, then the requests: the order every request's transaction locks them in.
+    lines, together = _decided_together(request_id)
+    decided: RefundRequest | None = None
+    for line, sibling in zip(lines, together, strict=True):
+        settled = line_settled(line)
+        request, approved = refund_request_transition(
+            request_id=sibling.pk,
+            status=RefundRequestStatus.APPROVED,
+            changes={"decided_at": clock.now(), "decided_by": actor, "decision_note": note.strip()},
+            actor=actor,
+            note=note.strip(),
+            already_refunded=settled,
+        )
+        if request.pk == request_id:
+            decided = request
+        if not approved:
+            if request.status == RefundRequestStatus.REJECTED:
+                raise RefundRefused(
+                    gettext("Dit verzoek is al afgewezen; een afwijzing wordt niet teruggedraaid.")
+                )
+            continue  # approved before: a second click
+        if not settled:  # a chargeback or dashboard refund may have come first: nothing to pay twice
+            _refund_start(line=line, request=request)
+    assert decided is not None
+    return decided
 
 
 @transaction.atomic(durable=True)
 def refund_request_reject(*, request_id: int, actor: User, note: str) -> RefundRequest:
-    """Staff reject a queued request; the buyer gets ``note`` by e-mail. The buyer keeps their
-    access. A second click returns quietly. Raises RefundRefused."""
+    """Staff reject a queued request (for a bundle: the requests of all its lines); the buyer
+    gets ``note`` by e-mail, once. The buyer keeps their access. A second click returns
+    quietly. Raises RefundRefused."""
     staff_required(actor, gettext("Alleen medewerkers kunnen verzoeken beoordelen."))
     note = note.strip()
     if not note:
         raise RefundRefused(gettext("Schrijf op waarom je dit verzoek afwijst; de koper leest het."))
-    request, rejected = refund_request_transition(
-        request_id=request_id,
-        status=RefundRequestStatus.REJECTED,
-        changes={"decided_at": clock.now(), "decided_by": actor, "decision_note": note},
-        actor=actor,
-        note=note,
-    )
-    if not rejected:
-        if request.status == RefundRequestStatus.APPROVED:
-            raise RefundRefused(gettext("Dit verzoek is al goedgekeurd; de terugbetaling is gestart."))
-        return request  # rejected before: a second click
-    transaction.on_commit(partial(rejection_notice_enqueue, request.pk))
-    return request
+    _lines, together = _decided_together(request_id)
+    decided: RefundRequest | None = None
+    told = False
+    for sibling in together:
+        request, rejected = refund_request_transition(
+            request_id=sibling.pk,
+            status=RefundRequestStatus.REJECTED,
+            changes={"decided_at": clock.now(), "decided_by": actor, "decision_note": note},
+            actor=actor,
+            note=note,
+        )
+        if request.pk == request_id:
+            decided = request
+        if not rejected:
+            if request.status == RefundRequestStatus.APPROVED:
+                raise RefundRefused(gettext("Dit verzoek is al goedgekeurd; de terugbetaling is gestart."))
+            continue  # rejected before: a second click
+        if not told:  # one e-mail for the bundle: its first line's request tells it
+            transaction.on_commit(partial(rejection_notice_enqueue, request.pk))
+            told = True
+    assert decided is not None
+    return decided
 
 
 def refund_retry(*, refund_id: int, actor: User) -> Refund:

@@ -37,6 +37,7 @@ from studymarket.search.backends import backend_get
 from studymarket.search.index_sync import search_index_listings, search_rebuild
 from studymarket.search.indexing import search_index_deferred
 from studymarket.selling.services import listing_publish
+from studymarket.storefront.demo.bundles import demo_bundles_load, demo_bundles_present
 from studymarket.storefront.demo.courses import BOOKS, COURSES, INSTITUTIONS
 from studymarket.storefront.demo.dates import demo_dates_settle
 from studymarket.storefront.demo.listings import ListingSpec, demo_listings
@@ -131,6 +132,7 @@ def _demo_rows_load(
     # fingerprints, a buyer's copy of one would upload as new.
     originality_fingerprints_ensure()
     _sales_load(sales, users=users, listings=listings, result=result)
+    demo_bundles_load(listings=listings)  # after the listings it bundles (storefront/demo/bundles.py)
     demo_dates_settle(listings=listings, users=users, joined=joined)
     _ledger_settle(users=users, now=now)
     platform_figures_forget()
@@ -165,6 +167,8 @@ def _complete(sales: list[SaleSpec]) -> bool:
         )
     )
     if not {(SELLERS[spec.seller].email, spec.slug) for spec in demo_listings()} <= have_listings:
+        return False
+    if not demo_bundles_present(seller_emails=seller_emails):
         return False
     have_sales = set(
         OrderLine.objects.filter(
