@@ -168,7 +168,8 @@ def test_the_guarantee_page_names_the_whole_bundle_and_its_price(client):
     html = client.get(reverse("payments:guarantee", args=[bundle_lines[0].pk])).content.decode()
     single = client.get(reverse("payments:guarantee", args=[alone.pk])).content.decode()
 
-    assert "Je vraagt je geld terug voor de hele bundel Tentamenbundel Marketing (€ 9,99)." in html
+    assert "Je vraagt je geld terug voor de hele bundel „Tentamenbundel Marketing” (€ 9,99)." in html
+    assert "je hebt geen van de pdf's gedownload" in html
     assert "hele bundel" not in single
 
 

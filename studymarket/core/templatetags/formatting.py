@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from django import template
+from django.utils.html import format_html
 
 from studymarket.core import formatting
 from studymarket.core.money import Money
@@ -14,6 +15,13 @@ def money(value: Money | int) -> str:
     if isinstance(value, int):
         value = Money(value)
     return formatting.money_display(value)
+
+
+@register.filter
+def money_in_text(value: Money | int) -> str:
+    """An amount inside a sentence, kept on one line: "€" never ends a line with the digits on
+    the next (the amount in a <span class="price">; safe to pass into {% blocktranslate %})."""
+    return format_html('<span class="price">{}</span>', money(value))
 
 
 @register.filter
