@@ -209,7 +209,7 @@ def _journals_with_entries() -> QuerySet[Journal]:
 
 def order_lines_view(*, order: Order) -> list[OrderLineView]:
     """Each line with its entitlement, downloads, refund request, refunds, review and journals."""
-    lines = list(order.lines.select_related("entitlement"))
+    lines = list(order.lines.select_related("entitlement", "seller", "bundle"))
     line_ids = [line.pk for line in lines]
     entitlements = {line.pk: line.entitlement for line in lines if line.entitlement is not None}
     download_counts = dict(
