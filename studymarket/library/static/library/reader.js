@@ -9,15 +9,17 @@
     var input = document.getElementById("reader-page");
     var current = 1;
 
-    function show(number) {
+    // The observer reports the page in view, late on a busy machine: it must not overwrite a
+    // number the reader is typing into the box (Enter would then go back to the old page).
+    function show(number, typed) {
       current = number;
-      input.value = String(number);
+      if (typed || document.activeElement !== input) input.value = String(number);
     }
 
     function go(number) {
       var target = Math.min(Math.max(number, 1), pages.length);
       pages[target - 1].scrollIntoView({ block: "start" });
-      show(target);
+      show(target, true);
       history.replaceState(null, "", "#pagina-" + target);
     }
 
