@@ -9,6 +9,7 @@ class OperationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The error tracker, only when SENTRY_DSN is set (issue 18).
+        from studymarket.operations import checks  # noqa: F401  (registers the backup check)
         from studymarket.operations.sentry import sentry_init
 
         sentry_init()

@@ -21,6 +21,8 @@ PRODUCTION_SECRETS = {
     "OPERATOR_PHONE": "+31 30 123 4567",
     "OPERATOR_KVK_NUMBER": "12345678",
     "OPERATOR_VAT_NUMBER": "NL123456789B01",
+    # Not a secret, but without it `check` warns a shop on SQLite that it makes no backups.
+    "BACKUP_DIR": "/srv/backups/studymarket",
 }
 
 
