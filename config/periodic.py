@@ -14,7 +14,7 @@ def periodic_tasks() -> list[tuple[Task, float]]:
     """(task, interval in seconds) pairs; imported when called, not when the settings load."""
     from studymarket.catalog.tasks import follow_notifications_reconcile_task, listing_views_flush_task
     from studymarket.core.task_queues import QUEUES
-    from studymarket.core.tasks import task_results_abandon_task
+    from studymarket.core.tasks import task_results_abandon_task, task_results_prune_task
     from studymarket.ledger.payouts.tasks import payouts_weekly_task
     from studymarket.ledger.tasks import earnings_release_task
     from studymarket.library.tasks import stamped_copies_reconcile_task
@@ -61,6 +61,8 @@ def periodic_tasks() -> list[tuple[Task, float]]:
         (privacy_housekeeping_task, reconcile),
         # Read notifications of the site's bell older than half a year deleted.
         (notifications_cleanup_task, ledger),
+        # Finished task rows past their keeping time deleted (core.task_rows.task_results_prune).
+        (task_results_prune_task, ledger),
         # A heartbeat on each queue: the worker that takes it records itself (operations.heartbeat;
         # /readyz and the staff status page read it).
         *[

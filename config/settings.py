@@ -660,6 +660,10 @@ READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)
 # A worker heartbeat (a tiny task on each queue, config/periodic.py) this often; a queue whose
 # last one is older than three of these has no worker taking its tasks.
 WORKER_HEARTBEAT_INTERVAL_SECONDS = env.int("WORKER_HEARTBEAT_INTERVAL_SECONDS", default=60)
+# Finished task rows are deleted after this many days (core.task_rows.task_results_prune);
+# failed ones are kept longer: staff and /metrics read them.
+TASK_RESULTS_KEEP_DAYS = env.int("TASK_RESULTS_KEEP_DAYS", default=14)
+TASK_RESULTS_FAILED_KEEP_DAYS = env.int("TASK_RESULTS_FAILED_KEEP_DAYS", default=90)
 # The oldest task waiting on a queue may be this old before readiness fails (urgent: a buyer waits).
 READINESS_BACKLOG_MAX_AGE_SECONDS = env.int("READINESS_BACKLOG_MAX_AGE_SECONDS", default=900)
 READINESS_URGENT_BACKLOG_MAX_AGE_SECONDS = env.int("READINESS_URGENT_BACKLOG_MAX_AGE_SECONDS", default=120)

@@ -96,3 +96,21 @@ def task_results_abandoned(*, task_path: str, since: datetime) -> list[Abandoned
         for row in rows.only("task_path", "args_kwargs", "started_at", "finished_at")
         if row.finished_at is not None
     ]
+
+
+def task_results_prune(*, now: datetime | None = None) -> int:
+    """Delete finished task rows past their keeping time; returns how many. Successful ones after
+    TASK_RESULTS_KEEP_DAYS; failed ones after TASK_RESULTS_FAILED_KEEP_DAYS, longer, since staff
+    and /metrics read them. Without this the table grows forever (the workers' heartbeats alone
+    add two rows a minute). What django-tasks-db's prune_db_task_results command does, as a
+    periodic task, so that no operator has to remember a cron line."""
+    now = now or timezone.now()
+    kept = {
+        TaskResultStatus.SUCCESSFUL: timedelta(days=settings.TASK_RESULTS_KEEP_DAYS),
+        TaskResultStatus.FAILED: timedelta(days=settings.TASK_RESULTS_FAILED_KEEP_DAYS),
+    }
+    deleted = 0
+    for status, keep in kept.items():
+        count, _ = DBTaskResult.objects.filter(status=status, finished_at__lt=now - keep).delete()
+        deleted += count
+    return deleted
