@@ -15,6 +15,7 @@ from django.urls import reverse
 from studymarket.core import clock
 from studymarket.core.pricing import FUNDER_PLATFORM
 from studymarket.ledger.models import Journal, JournalSource
+from studymarket.notifications.models import Notification
 from studymarket.orders.models import Order, OrderLine
 from studymarket.orders.services import order_create
 from studymarket.orders.specs import LineSpec
@@ -27,6 +28,7 @@ from studymarket.payments.refunds import (
     refund_request_reject,
     requests,
 )
+from studymarket.payments.refunds.mail import refund_notify
 from studymarket.payments.services import payment_start, payment_sync
 from tests.bundle_purchases import bundle_make, bundle_specs
 from tests.factories import ListingFactory, UserFactory
@@ -216,3 +218,25 @@ def test_two_requests_for_two_documents_of_one_bundle_at_once_postgres(variant, 
     else:  # the race: both passed the check
         assert any(isinstance(outcome, DatabaseError) for outcome in (first, second))
     assert not Refund.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_buyer_and_seller_hear_of_a_bundle_refund_once_for_the_whole_bundle():
+    order, bundle_lines, _alone = _bundle_order()
+    mail.outbox.clear()
+
+    _ask(bundle_lines[0])
+
+    subjects = sorted(message.subject for message in mail.outbox)
+    assert subjects == [
+        'Een verkoop van de bundel "Tentamenbundel Marketing" is terugbetaald',
+        'Je geld voor de bundel "Tentamenbundel Marketing" komt terug',
+    ]
+    buyer_mail = next(m for m in mail.outbox if m.to == [order.buyer.email])
+    assert "€ 9,99" in buyer_mail.body
+    assert bundle_lines[0].title in buyer_mail.body
+    assert bundle_lines[1].title in buyer_mail.body
+    assert Notification.objects.filter(recipient_id=order.buyer_id).count() == 1
+    for refund in Refund.objects.filter(order_line__in=bundle_lines):  # the tasks again: no second mail
+        assert refund_notify(refund_id=refund.pk) == (False, False)
+    assert len(mail.outbox) == 2

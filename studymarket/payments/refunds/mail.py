@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from studymarket.core.audit import audit_record
+from studymarket.core.money import Money
 from studymarket.library.models import Entitlement
 from studymarket.notifications.models import NotificationKind
 from studymarket.notifications.services import notification_create
@@ -106,6 +107,9 @@ def refund_notify(*, refund_id: int) -> tuple[bool, bool]:
     refund = Refund.objects.select_related(
         "order_line__order__buyer", "order_line__seller__user", "order_line__listing"
     ).get(pk=refund_id)
+    group = _bundle_group(refund)
+    if group is not None:
+        return _bundle_refunds_notify(group)
     if refund.status == RefundStatus.REFUNDED:
         _refund_notifications_create(refund)
 
@@ -131,6 +135,77 @@ def refund_notify(*, refund_id: int) -> tuple[bool, bool]:
     seller = _send_once(
         Refund, refund.pk, "seller_notified_at", seller_told, seller_mail, "refund.seller_notified"
     )
+    return buyer, seller
+
+
+def _bundle_group(refund: Refund) -> list[Refund] | None:
+    """The refunds of a bundle's lines approved together (a guarantee request covers the whole
+    bundle): told as one, in one e-mail each to buyer and seller. None for any other refund."""
+    line = refund.order_line
+    if line.bundle_id is None or refund.origin != RefundOrigin.REQUEST:
+        return None
+    return list(
+        Refund.objects.select_related(
+            "order_line__order__buyer", "order_line__seller__user", "order_line__bundle"
+        )
+        .filter(
+            order_line__order_id=line.order_id,
+            order_line__bundle_id=line.bundle_id,
+            origin=RefundOrigin.REQUEST,
+        )
+        .order_by("pk")
+    )
+
+
+def _bundle_refunds_notify(group: list[Refund]) -> tuple[bool, bool]:
+    """Once every refund of the bundle is done: one notification and one e-mail each to buyer
+    and seller, for the whole bundle. The first refund of the group holds the "sent" marks, so
+    whichever refund completes last sends, and only once."""
+    if any(refund.status != RefundStatus.REFUNDED for refund in group):
+        return False, False
+    first = group[0]
+    lines = [refund.order_line for refund in group]
+    order = first.order_line.order
+    bundle = lines[0].bundle
+    assert bundle is not None
+    total = sum(refund.amount_cents for refund in group)
+    extra = {
+        "bundle_title": bundle.title,
+        "titles": ", ".join(line.title for line in lines),
+        "amount": Money(total, first.currency),
+    }
+    params = {"title": bundle.title, "amount": total, "currency": first.currency}
+    key = f"refund:{first.pk}"
+    notification_create(
+        recipient_id=order.buyer_id,
+        kind=NotificationKind.REFUND_BUYER,
+        params=params,
+        url=reverse("library:index"),
+        key=key,
+    )
+    notification_create(
+        recipient_id=first.order_line.seller.user_id,
+        kind=NotificationKind.REFUND_SELLER,
+        params=params,
+        url=reverse("ledger:earnings"),
+        key=key,
+    )
+
+    def done(obj: models.Model) -> bool:
+        return getattr(obj, "status", None) == RefundStatus.REFUNDED
+
+    def buyer_mail(obj: models.Model) -> EmailMessage:
+        with translation.override(order.language):
+            context = _refund_context(first) | extra | {"library_url": _site(reverse("library:index"))}
+        return _message("refund_buyer", context, order.buyer.email, order.language)
+
+    def seller_mail(obj: models.Model) -> EmailMessage:
+        with translation.override(settings.LANGUAGE_CODE):
+            context = _refund_context(first) | extra
+        return _message("refund_seller", context, first.order_line.seller.user.email, settings.LANGUAGE_CODE)
+
+    buyer = _send_once(Refund, first.pk, "buyer_notified_at", done, buyer_mail, "refund.buyer_notified")
+    seller = _send_once(Refund, first.pk, "seller_notified_at", done, seller_mail, "refund.seller_notified")
     return buyer, seller
 
 
