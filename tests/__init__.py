@@ -25,6 +25,9 @@ os.makedirs(os.path.join(_data_dir, "static"), exist_ok=True)
 os.environ["STUDYMARKET_TESTING"] = "1"
 # Tests never touch the developer's data folder (database file, uploads, mail, cache).
 os.environ["DATA_DIR"] = _data_dir
+# Each xdist worker counts its own requests for /metrics: the settings only set this variable when
+# it is unset, and the workers inherit the controller's, which would make their counts one.
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(_data_dir, "metrics")
 # Tasks run inline unless a test asks for the database backend (fixture db_task_backend).
 os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
 os.environ["CACHE_URL"] = "locmemcache://studymarket-tests"

@@ -24,3 +24,7 @@ TASK_PRIORITY_SOON: Final = 20  # a person expects it within minutes (an upload 
 # left (an upload, a payment, a PDF), the flush of the view counts kept in the cache.
 TASK_PRIORITY_SWEEP: Final = 0
 TASK_PRIORITY_BULK: Final = -50  # upkeep nobody waits for: the search index, follower mails, housekeeping
+# The workers' heartbeat (operations.heartbeat) goes before everything: it says "a worker takes
+# tasks from this queue", which a backlog of other work must not hide (the backlog has a check of
+# its own). It takes a millisecond.
+TASK_PRIORITY_HEARTBEAT: Final = 100

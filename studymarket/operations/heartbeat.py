@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskContext
 
-from studymarket.core.task_queues import TASK_PRIORITY_SWEEP
+from studymarket.core.task_queues import TASK_PRIORITY_HEARTBEAT
 from studymarket.operations.models import WorkerHeartbeat
 
 
@@ -24,7 +24,7 @@ def heartbeat_record(*, queue_name: str, worker_id: str, at: datetime | None = N
     )
 
 
-@task(priority=TASK_PRIORITY_SWEEP, takes_context=True)
+@task(priority=TASK_PRIORITY_HEARTBEAT, takes_context=True)
 def worker_heartbeat_task(context: TaskContext) -> None:
     """Queued on every queue (``.using(queue_name=...)``); one small UPDATE."""
     result: Any = context.task_result

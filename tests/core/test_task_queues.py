@@ -17,6 +17,7 @@ from studymarket.core.management.commands import serve
 from studymarket.core.task_queues import (
     QUEUES,
     TASK_PRIORITY_BULK,
+    TASK_PRIORITY_HEARTBEAT,
     TASK_PRIORITY_SOON,
     TASK_PRIORITY_SWEEP,
     TASK_PRIORITY_WAITING,
@@ -62,7 +63,13 @@ def test_every_task_decorator_says_its_priority():
 
 def test_every_task_has_a_named_priority_and_bulk_work_is_last():
     tasks = _tasks()
-    levels = {TASK_PRIORITY_WAITING, TASK_PRIORITY_SOON, TASK_PRIORITY_SWEEP, TASK_PRIORITY_BULK}
+    levels = {
+        TASK_PRIORITY_HEARTBEAT,
+        TASK_PRIORITY_WAITING,
+        TASK_PRIORITY_SOON,
+        TASK_PRIORITY_SWEEP,
+        TASK_PRIORITY_BULK,
+    }
     assert len(tasks) >= 20
     assert {path: task.priority for path, task in tasks.items() if task.priority not in levels} == {}
     assert tasks["studymarket.search.tasks.search_index_listing_task"].priority == TASK_PRIORITY_BULK
