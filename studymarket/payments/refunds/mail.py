@@ -103,39 +103,28 @@ def _held_order_number(refund: Refund) -> str:
 
 def refund_notify(*, refund_id: int) -> tuple[bool, bool]:
     """E-mail buyer and seller about a completed refund, each at most once. Returns whether
-    this call sent (buyer, seller)."""
+    this call sent (buyer, seller). The refunds of a bundle's lines are told as one (below)."""
     refund = Refund.objects.select_related(
         "order_line__order__buyer", "order_line__seller__user", "order_line__listing"
     ).get(pk=refund_id)
     group = _bundle_group(refund)
-    if group is not None:
-        return _bundle_refunds_notify(group)
-    if refund.status == RefundStatus.REFUNDED:
-        _refund_notifications_create(refund)
-
-    def done(obj: models.Model) -> bool:
-        return getattr(obj, "status", None) == RefundStatus.REFUNDED
-
-    def seller_told(obj: models.Model) -> bool:
-        # A line paid twice never counted as the seller's sale: nothing to tell them.
-        return done(obj) and refund.origin != RefundOrigin.DUPLICATE
-
-    def buyer_mail(obj: models.Model) -> EmailMessage:
-        order = refund.order_line.order
-        with translation.override(order.language):
-            context = _refund_context(refund) | {"library_url": _site(reverse("library:index"))}
-        return _message("refund_buyer", context, order.buyer.email, order.language)
-
-    def seller_mail(obj: models.Model) -> EmailMessage:
-        with translation.override(settings.LANGUAGE_CODE):
-            context = _refund_context(refund)
-        return _message("refund_seller", context, refund.order_line.seller.user.email, settings.LANGUAGE_CODE)
-
-    buyer = _send_once(Refund, refund.pk, "buyer_notified_at", done, buyer_mail, "refund.buyer_notified")
-    seller = _send_once(
-        Refund, refund.pk, "seller_notified_at", seller_told, seller_mail, "refund.seller_notified"
-    )
-    return buyer, seller
+    if group is None:
+        return _refund_tell(refund, title=refund.order_line.title, amount_cents=refund.amount_cents, extra={})
+    # Once every refund of the bundle is done, the first of the group holds the "sent" marks:
+    # whichever refund completes last sends, and only once.
+    if any(member.status != RefundStatus.REFUNDED for member in group):
+        return False, False
+    first = group[0]
+    lines = [member.order_line for member in group]
+    bundle = lines[0].bundle
+    assert bundle is not None
+    total = sum(member.amount_cents for member in group)
+    extra = {
+        "bundle_title": bundle.title,
+        "titles": ", ".join(line.title for line in lines),
+        "amount": Money(total, first.currency),
+    }
+    return _refund_tell(first, title=bundle.title, amount_cents=total, extra=extra)
 
 
 def _bundle_group(refund: Refund) -> list[Refund] | None:
@@ -157,63 +146,44 @@ def _bundle_group(refund: Refund) -> list[Refund] | None:
     )
 
 
-def _bundle_refunds_notify(group: list[Refund]) -> tuple[bool, bool]:
-    """Once every refund of the bundle is done: one notification and one e-mail each to buyer
-    and seller, for the whole bundle. The first refund of the group holds the "sent" marks, so
-    whichever refund completes last sends, and only once."""
-    if any(refund.status != RefundStatus.REFUNDED for refund in group):
-        return False, False
-    first = group[0]
-    lines = [refund.order_line for refund in group]
-    order = first.order_line.order
-    bundle = lines[0].bundle
-    assert bundle is not None
-    total = sum(refund.amount_cents for refund in group)
-    extra = {
-        "bundle_title": bundle.title,
-        "titles": ", ".join(line.title for line in lines),
-        "amount": Money(total, first.currency),
-    }
-    params = {"title": bundle.title, "amount": total, "currency": first.currency}
-    key = f"refund:{first.pk}"
-    notification_create(
-        recipient_id=order.buyer_id,
-        kind=NotificationKind.REFUND_BUYER,
-        params=params,
-        url=reverse("library:index"),
-        key=key,
-    )
-    notification_create(
-        recipient_id=first.order_line.seller.user_id,
-        kind=NotificationKind.REFUND_SELLER,
-        params=params,
-        url=reverse("ledger:earnings"),
-        key=key,
-    )
+def _refund_tell(
+    refund: Refund, *, title: str, amount_cents: int, extra: dict[str, object]
+) -> tuple[bool, bool]:
+    """The bell and the e-mails of a completed refund (``refund`` holds the "sent" marks), about
+    ``title`` and ``amount_cents``; ``extra`` goes into the e-mails' context."""
+    if refund.status == RefundStatus.REFUNDED:
+        _refund_notifications_create(refund, title=title, amount_cents=amount_cents)
+    order = refund.order_line.order
 
     def done(obj: models.Model) -> bool:
         return getattr(obj, "status", None) == RefundStatus.REFUNDED
 
+    def seller_told(obj: models.Model) -> bool:
+        # A line paid twice never counted as the seller's sale: nothing to tell them.
+        return done(obj) and refund.origin != RefundOrigin.DUPLICATE
+
     def buyer_mail(obj: models.Model) -> EmailMessage:
         with translation.override(order.language):
-            context = _refund_context(first) | extra | {"library_url": _site(reverse("library:index"))}
+            context = _refund_context(refund) | extra | {"library_url": _site(reverse("library:index"))}
         return _message("refund_buyer", context, order.buyer.email, order.language)
 
     def seller_mail(obj: models.Model) -> EmailMessage:
         with translation.override(settings.LANGUAGE_CODE):
-            context = _refund_context(first) | extra
-        return _message("refund_seller", context, first.order_line.seller.user.email, settings.LANGUAGE_CODE)
+            context = _refund_context(refund) | extra
+        return _message("refund_seller", context, refund.order_line.seller.user.email, settings.LANGUAGE_CODE)
 
-    buyer = _send_once(Refund, first.pk, "buyer_notified_at", done, buyer_mail, "refund.buyer_notified")
-    seller = _send_once(Refund, first.pk, "seller_notified_at", done, seller_mail, "refund.seller_notified")
+    buyer = _send_once(Refund, refund.pk, "buyer_notified_at", done, buyer_mail, "refund.buyer_notified")
+    seller = _send_once(
+        Refund, refund.pk, "seller_notified_at", seller_told, seller_mail, "refund.seller_notified"
+    )
     return buyer, seller
 
 
-def _refund_notifications_create(refund: Refund) -> None:
+def _refund_notifications_create(refund: Refund, *, title: str, amount_cents: int) -> None:
     """The bell's notifications of a completed refund, once each (keyed by the refund): the
     buyer's, and the seller's unless the line was never their sale (a duplicate)."""
     line = refund.order_line
-    params = {"title": line.title, "amount": refund.amount_cents, "currency": refund.currency}
+    params = {"title": title, "amount": amount_cents, "currency": refund.currency}
     key = f"refund:{refund.pk}"
     notification_create(
         recipient_id=line.order.buyer_id,
