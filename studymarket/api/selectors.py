@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from studymarket.accounts.models import SellerProfile
 from studymarket.catalog.bundle_selectors import bundle_listing_list, bundle_on_sale
 from studymarket.catalog.models import Bundle, Course, Listing
+from studymarket.core.text import printable_words
 from studymarket.ledger.models import Payout
 from studymarket.orders.models import OrderLine
 
@@ -15,7 +16,7 @@ _WORDS_MAX = 8
 def course_list(*, query: str = "") -> QuerySet[Course]:
     """Courses whose name, code, programme or institution has every word of ``query``."""
     courses = Course.objects.select_related("programme__institution").order_by("name", "pk")
-    for word in query.replace("\x00", "").split()[:_WORDS_MAX]:
+    for word in printable_words(query)[:_WORDS_MAX]:
         courses = courses.filter(
             Q(name__icontains=word)
             | Q(code__icontains=word)
@@ -36,7 +37,7 @@ def _buyable_bundles() -> QuerySet[Bundle]:
 
 def bundle_search(*, query: str) -> QuerySet[Bundle]:
     """Buyable bundles with every word of ``query`` in their title, description or course."""
-    words = query.replace("\x00", "").split()[:_WORDS_MAX]  # PostgreSQL text holds no NUL
+    words = printable_words(query)[:_WORDS_MAX]
     if not words:
         return Bundle.objects.none()
     bundles = _buyable_bundles()

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 
 from studymarket.accounts.models import SellerProfile
 from studymarket.catalog.models import Bundle, BundleItem, BundleStatus, Course, Listing, ListingStatus
+from studymarket.core.text import printable_words
 
 # A search page shows a few bundles above the documents, not a second result list.
 SEARCH_BUNDLES_SHOWN = 4
@@ -107,8 +108,7 @@ def bundle_containing_list(*, listing_ids: Collection[int]) -> QuerySet[Bundle]:
 def bundle_search_list(*, listing_ids: Collection[int], query: str) -> list[Bundle]:
     """For a search results page: buyable bundles with a listing of the page in them or with every
     word of the query in their title; at most SEARCH_BUNDLES_SHOWN, in one query."""
-    # PostgreSQL text cannot hold NUL, and a typed query may (?q=%00): it is no word anyway.
-    words = query.replace("\x00", "").split()[:8]
+    words = printable_words(query)[:8]
     condition = Q(pk__in=BundleItem.objects.filter(listing_id__in=listing_ids).values("bundle_id"))
     if words:
         title_matches = Q()

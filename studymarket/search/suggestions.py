@@ -10,6 +10,7 @@ from django.db.models.functions import Greatest
 
 from studymarket.catalog.isbn import isbn_normalise
 from studymarket.catalog.models import Book, Course, Institution, ListingStatus
+from studymarket.core.text import printable_words
 from studymarket.search import analysis
 from studymarket.search.types import Suggestion
 
@@ -46,8 +47,7 @@ def _near(queryset: QuerySet, text: str, *fields: str) -> tuple[QuerySet, Q]:
 
 
 def suggestions_find(text: str, *, limit: int = 8) -> list[Suggestion]:
-    # Control characters (a NUL above all, which PostgreSQL refuses in text) are no part of a name.
-    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text or "").split())[:MAX_TEXT]
+    text = " ".join(printable_words(text or ""))[:MAX_TEXT]
     if len(text) < 2 or limit <= 0:
         return []
     published = Q(listings__status=ListingStatus.PUBLISHED)
