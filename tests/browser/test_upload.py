@@ -216,3 +216,29 @@ def test_files_are_checked_before_sending_and_can_be_dropped(browser_page: Page,
     page.wait_for_url(re.compile(r"/verkopen/documenten/\d+/$"))
     expect(page.locator("#processing-status")).to_contain_text("Je document is verwerkt: 3 pagina's.")
     assert DocumentVersion.objects.get(document__seller=seller).original_name == "Statistiek.pdf"
+
+
+def test_a_file_picked_before_the_script_ran_is_still_sent(browser_page: Page):
+    """A slow connection: the user picks a file before upload.js has run, so its change event
+    fell on nobody. Once the script runs it sends the file (through htmx, with the bar)."""
+    SellerFactory(user__email="verkoper@example.nl", user__password=PASSWORD)
+    page = browser_page
+    page.goto("/account/inloggen/")
+    page.get_by_label("E-mailadres").fill("verkoper@example.nl")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    held: list = []
+    page.route(re.compile(r"/js/upload\.[^/]*js$"), lambda route: held.append(route))
+    page.goto("/verkopen/uploaden/", wait_until="commit")
+    expect(page.get_by_role("heading", name="Document uploaden")).to_be_visible()
+    page.set_input_files(
+        "input[type=file]",
+        files=[FilePayload(name="Statistiek.pdf", mimeType="application/pdf", buffer=pdf_bytes(pages=2))],
+    )
+    expect(page.locator("[data-upload-button]")).to_be_visible()  # nothing has listened yet
+    assert held, "the test did not hold upload.js back"
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    held[0].continue_()
+    page.wait_for_url(re.compile(r"/verkopen/documenten/\d+/$"), timeout=30_000)
+    assert len(posts) == 1

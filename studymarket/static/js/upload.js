@@ -102,6 +102,11 @@
       p.progress.hidden = true;
       showError(p, form.dataset.networkError);
     });
+    // A file picked while this script was still loading raised its change event before
+    // anyone listened: send it now rather than leave the user waiting on a hidden button.
+    if (p.input.files.length) {
+      choose(form);
+    }
   }
 
   function setUpAll(root) {
