@@ -261,9 +261,10 @@ def sandbox_run(job: SandboxJob, take: Callable[[dict[str, Any]], None]) -> None
             stderr=stderr,
             cwd=settings.BASE_DIR,
             env=_child_environment(),
-            preexec_fn=partial(_limit_child, memory_bytes=memory, cpu_seconds=limit + 1),
+            preexec_fn=partial(_limit_child, cpu_seconds=limit + 1),
             close_fds=True,
         )
+        _limit_address_space(child, memory)
         timed_out = threading.Event()
 
         def stop() -> None:
@@ -293,13 +294,25 @@ def _child_environment() -> dict[str, str]:
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "MALLOC_ARENA_MAX": "2"}
 
 
-def _limit_child(*, memory_bytes: int, cpu_seconds: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+def _limit_child(*, cpu_seconds: int) -> None:
+    # No address-space limit here, between fork and exec: the child is still a copy of this
+    # process, often larger than the limit (a web process with its threads' stacks), and any
+    # allocation after it (a new arena for a Python object) fails. _limit_address_space sets it.
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no core file behind
     if _LIBC is not None:
         # Should the worker be killed outright (SIGKILL), the child goes with it.
         _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _limit_address_space(child: subprocess.Popen[bytes], memory_bytes: int) -> None:
+    """The child's address-space limit, set from here once it runs the sandbox's own small
+    Python (Popen returns after the exec). It waits for its job on stdin, which is written only
+    after this: no page of the PDF is read without the limit."""
+    try:
+        resource.prlimit(child.pid, resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    except ProcessLookupError:
+        pass  # it died already: its exit status says why (_judge)
 
 
 def _talk(child: subprocess.Popen[bytes], job: SandboxJob, take: Callable[[dict[str, Any]], None]) -> None:

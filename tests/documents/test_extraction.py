@@ -71,6 +71,33 @@ def test_a_decompression_bomb_costs_only_the_child():
     assert workspaces() == []
 
 
+def test_a_parent_larger_than_the_memory_limit_still_starts_the_child(monkeypatch):
+    """A web process or a long-lived worker can be larger (virtual size) than the child's limit.
+    Between fork and exec the child is still a copy of it, so a limit set there made the next
+    allocation fail ("Exception occurred in preexec_fn"), depending on the heap: the limit is
+    set once the child runs its own program. Here the parent reserves 1 GB (never touched) and
+    the start-up hook allocates as a Python object may, so the old way fails every time."""
+    import mmap
+
+    from studymarket.documents import extraction
+
+    reserved = mmap.mmap(-1, 1024 * 1024 * 1024)
+    real = extraction._limit_child
+
+    def limit_then_allocate(**limits):
+        real(**limits)
+        bytearray(8 * 1024 * 1024)  # over malloc's mmap threshold: new address space
+
+    monkeypatch.setattr(extraction, "_limit_child", limit_then_allocate)
+    try:
+        result = _run(pdf_bytes(pages=2))
+    finally:
+        reserved.close()
+
+    assert result.page_count == 2
+    # That the limit still binds, set after the exec: test_a_decompression_bomb_costs_only_the_child.
+
+
 def test_the_time_limit_stops_the_child(settings):
     settings.PROCESSING_TIME_LIMIT_SECONDS = 1
     data = hostile.drawings_pdf(pages=200)  # many seconds of drawing
