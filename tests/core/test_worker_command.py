@@ -41,6 +41,9 @@ def _environment(data_dir: Path) -> dict[str, str]:
         "DATA_DIR": str(data_dir),
         "DATABASE_URL": subprocess_database_url(),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        # The parse limit is wall-clock: on a busy two-core machine the hundred drawings can
+        # take over the default minute and be refused, which these tests are not about.
+        "PROCESSING_TIME_LIMIT_SECONDS": "600",
         # About a killed worker, not the reader's limit (as tests/selling/test_worker_kill.py).
         "READER_PAGE_DRAW_SECONDS": "0",
     }
