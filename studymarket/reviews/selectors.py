@@ -9,9 +9,44 @@ from studymarket.orders.models import OrderLine
 from studymarket.reviews.models import Review
 
 
-def review_list_for_listing(*, listing: Listing) -> QuerySet[Review]:
-    """The listing's reviews, each with its order line: a refunded purchase's review says so."""
-    return Review.objects.filter(listing=listing).select_related("author__seller_profile", "order_line")
+def review_list_for_listing(*, listing_id: int) -> QuerySet[Review]:
+    """The listing's reviews, newest first (the id settles a tie, so pages never overlap), each
+    with its author (named on the page) and order line: a refunded purchase's review says so."""
+    return (
+        Review.objects.filter(listing_id=listing_id)
+        .select_related("author", "order_line")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    """One page of a listing's reviews, newest first; ``number`` counts from 1."""
+
+    reviews: list[Review]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+
+def review_page_for_listing(*, listing_id: int, number: int, per_page: int) -> ReviewPage:
+    """Page ``number`` of the listing's reviews in one query, however many it has: one row more
+    than the page tells whether another page follows, so nothing counts the whole list. A
+    page past the last has no reviews."""
+    start = (number - 1) * per_page
+    rows = list(review_list_for_listing(listing_id=listing_id)[start : start + per_page + 1])
+    return ReviewPage(reviews=rows[:per_page], number=number, has_next=len(rows) > per_page)
 
 
 def review_count_total() -> int:

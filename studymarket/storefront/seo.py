@@ -49,7 +49,8 @@ PUBLIC_IN_PRIVATE_SECTIONS = ("selling:sell_info",)
 PRIVATE_PATHS = ("/i18n/", "/webhooks/", "/healthz", "/readyz", "/metrics", "/api/")
 
 SCHEMA_IN_STOCK = "https://schema.org/InStock"
-# The newest reviews named in a listing's schema.org data (the page shows them all).
+# The newest reviews named in a listing's schema.org data: no more than the page shows (its
+# newest page of reviews, storefront.review_views.REVIEWS_PER_PAGE), however many it has.
 REVIEWS_IN_DATA = 5
 
 
@@ -101,8 +102,9 @@ def listing_structured_data(
 ) -> dict[str, Any]:
     """schema.org Product with its Offer, and an AggregateRating when there are reviews: the
     figures the page shows (price, rating), for search results with price and stars. The
-    reviews the page shows (at most REVIEWS_IN_DATA) name their author as the page does: first
-    name and initial (User.public_name), never the full name."""
+    rating counts every review; of ``reviews`` (the newest, as the page shows them) at most
+    REVIEWS_IN_DATA are named, each author as the page does: first name and initial
+    (User.public_name), never the full name."""
     url = absolute_url(listing.get_absolute_url())
     data: dict[str, Any] = {
         "@context": "https://schema.org",

@@ -17,9 +17,10 @@ from studymarket.core.page_cache import public_page
 from studymarket.core.ratelimits import client_ip
 from studymarket.documents.quality import version_quality
 from studymarket.documents.selectors import preview_pages, toc_entries
-from studymarket.reviews.selectors import review_form_state, review_list_for_listing
+from studymarket.reviews.selectors import review_form_state
 from studymarket.storefront.figures import platform_figures
 from studymarket.storefront.listing_figures import listing_figures_get
+from studymarket.storefront.review_views import listing_review_page
 from studymarket.storefront.seo import json_ld, listing_structured_data
 
 # The table of contents shows its first entries (the first chapter or so) and folds the rest;
@@ -78,7 +79,9 @@ def _listing_page(request: HttpRequest, *, pk: int, slug: str) -> HttpResponse:
     pages = list(preview_pages(version=version, count=listing.preview_page_count)) if version else []
     toc = list(toc_entries(version=version)) if version else []
     shown = TOC_SHOWN if len(toc) >= TOC_FOLD_FROM else len(toc)
-    reviews = list(review_list_for_listing(listing=listing))
+    # The newest reviews only, in one query however many there are; "Meer beoordelingen" loads
+    # the next page (review_views).
+    review_page = listing_review_page(listing=listing)
     context = {
         "listing": listing,
         "canonical_path": listing.get_absolute_url(),
@@ -95,7 +98,7 @@ def _listing_page(request: HttpRequest, *, pk: int, slug: str) -> HttpResponse:
         # The listing page read the table of contents already: the card need not count it again.
         "quality": version_quality(version=version, toc_entry_count=len(toc)) if version else None,
         "reputation": seller_reputation(seller=listing.seller),
-        "reviews": reviews,
+        "review_page": review_page,
         "review_form": review_form_state(user=request.user, listing=listing),
         "course_listing_count": course_published_count(course=listing.course),
         # "Ook in bundel": the bundles on sale that hold this document (one query).
@@ -103,7 +106,7 @@ def _listing_page(request: HttpRequest, *, pk: int, slug: str) -> HttpResponse:
         "figures": platform_figures(),
         "listing_figures": listing_figures_get(listing_id=listing.pk),
         "structured_data": json_ld(
-            listing_structured_data(listing=listing, preview_pages=pages, reviews=reviews)
+            listing_structured_data(listing=listing, preview_pages=pages, reviews=review_page.reviews)
         ),
         "guarantee_days": settings.GUARANTEE_WINDOW_DAYS,
     }

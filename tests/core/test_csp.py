@@ -190,6 +190,7 @@ class Visit:
 PAGES: dict[str, Visit] = {
     "storefront:home": Visit(),
     "storefront:listing": Visit("listing"),
+    "storefront:listing_reviews": Visit("listing"),
     "search:search": Visit(query="q=account"),
     "search:autocomplete": Visit(query="q=acc", htmx=True),
     "accounts:login": Visit(),
@@ -342,7 +343,7 @@ NOT_HTML = {
     "privacy:export_download": "the person's data as a ZIP",
     "selling:sell_statement_pdf": "the seller's yearly statement as PDF",
     "selling:sell_statement_csv": "CSV",
-    "notifications:open": "a redirect to where the notification leads (marks it read)",
+    "notifications:open": "a redirect to where the notification leads (a POST marks it read)",
 }
 # The JSON API (slice "api"): JSON or problem+json, the PDF; tests/api/ checks every route.
 NOT_HTML.update(
