@@ -1,9 +1,11 @@
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
 from studymarket.core.money import Money
+from studymarket.library.models import Download
 from studymarket.orders.models import OrderLine, OrderStatus
 from studymarket.payments.models import (
     Payment,
@@ -94,3 +96,75 @@ def unmatched_reversal_list(*, status: str = UnmatchedReversalStatus.OPEN) -> Qu
         .select_related("payment__order")
         .order_by("created_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class RefundRequestDocument:
+    """One document a refund request covers, as staff judge it."""
+
+    line: OrderLine
+    downloaded: bool  # the buyer has downloaded its PDF (reading online does not count)
+
+
+@dataclass(frozen=True)
+class RefundRequestGroup:
+    """The requests one staff decision covers (payments.refunds.requests decides them
+    together): a document's own request, or those of every line of one bundle in one order."""
+
+    requests: tuple[RefundRequest, ...]  # in order-line order
+    documents: tuple[RefundRequestDocument, ...]  # one per request, in the same order
+
+    @property
+    def request(self) -> RefundRequest:
+        """The request a decision names; deciding it decides the others with it."""
+        return self.requests[0]
+
+    @property
+    def request_ids(self) -> frozenset[int]:
+        return frozenset(request.pk for request in self.requests)
+
+    @property
+    def bundle_title(self) -> str:
+        """The bundle's title, or "" for a document bought on its own."""
+        bundle = self.request.order_line.bundle
+        return bundle.title if bundle is not None else ""
+
+    @property
+    def total(self) -> Money:
+        """What goes back to the buyer when the group is approved: what they paid for it."""
+        cents = sum(document.line.price_cents for document in self.documents)
+        return Money(cents, self.request.order_line.order.currency)
+
+
+def refund_request_groups(*, requests: Iterable[RefundRequest]) -> list[RefundRequestGroup]:
+    """``requests`` grouped the way staff decide them, each group where its first request
+    came. Groups only what it is given: a queue by status holds all of a bundle's requests or
+    none (they change status together). Expects order_line__order and order_line__bundle
+    selected; reads the downloads of all lines in one query."""
+    grouped: dict[tuple[int, int | None, int | None], list[RefundRequest]] = {}
+    for request in requests:
+        line = request.order_line
+        key = (line.order_id, line.bundle_id, None if line.bundle_id else line.pk)
+        grouped.setdefault(key, []).append(request)
+    entitlement_ids = [
+        request.order_line.entitlement_id
+        for group in grouped.values()
+        for request in group
+        if request.order_line.entitlement_id is not None
+    ]
+    downloaded = set(
+        Download.objects.filter(entitlement_id__in=entitlement_ids)
+        .values_list("entitlement_id", flat=True)
+        .distinct()
+    )
+    groups = []
+    for group in grouped.values():
+        ordered = sorted(group, key=lambda request: request.order_line_id)
+        documents = tuple(
+            RefundRequestDocument(
+                line=request.order_line, downloaded=request.order_line.entitlement_id in downloaded
+            )
+            for request in ordered
+        )
+        groups.append(RefundRequestGroup(requests=tuple(ordered), documents=documents))
+    return groups

@@ -26,6 +26,7 @@ from studymarket.ledger.models import (
 from studymarket.library.models import Download, Entitlement, StampedCopy
 from studymarket.orders.models import Order, OrderLine
 from studymarket.payments.models import Refund, RefundRequest, RefundRequestStatus, RefundStatus
+from studymarket.payments.selectors import RefundRequestGroup, refund_request_groups
 from studymarket.reviews.models import Review
 from studymarket.support.selectors import held_upload_list
 
@@ -357,20 +358,41 @@ def seller_find(*, text: str) -> SellerProfile | None:
 
 
 def refund_request_queue() -> QuerySet[RefundRequest]:
-    """Requests waiting for a staff decision, oldest first."""
+    """Requests waiting for a staff decision, oldest first (a bundle's: one per document)."""
     return (
         RefundRequest.objects.filter(status=RefundRequestStatus.REQUESTED)
-        .select_related("order_line__order", "order_line__seller", "buyer")
+        .select_related("order_line__order", "order_line__seller", "order_line__bundle", "buyer")
         .order_by("created_at", "pk")
     )
 
 
-def refund_request_decided_list(*, limit: int = 20) -> QuerySet[RefundRequest]:
-    return (
+def refund_queue() -> list[RefundRequestGroup]:
+    """What waits for staff, one entry per decision: a bundle's requests (one per document,
+    ADR 0028) are one entry, decided at once. Two queries, however long the queue."""
+    return refund_request_groups(requests=refund_request_queue())
+
+
+def refund_queue_count() -> int:
+    """The number of decisions waiting: a bundle's requests count once."""
+    waiting = RefundRequest.objects.filter(status=RefundRequestStatus.REQUESTED)
+    alone = waiting.filter(order_line__bundle__isnull=True).count()
+    bundles = (
+        waiting.filter(order_line__bundle__isnull=False)
+        .values("order_line__order_id", "order_line__bundle_id")
+        .distinct()
+        .count()
+    )
+    return alone + bundles
+
+
+def refund_request_decided_list(*, limit: int = 20) -> list[RefundRequestGroup]:
+    """The latest decisions, newest first; a bundle's requests, decided together, are one."""
+    decided = (
         RefundRequest.objects.exclude(status=RefundRequestStatus.REQUESTED)
-        .select_related("order_line__order", "buyer", "decided_by")
+        .select_related("order_line__order", "order_line__bundle", "buyer", "decided_by")
         .order_by("-decided_at", "-pk")[:limit]
     )
+    return refund_request_groups(requests=decided)
 
 
 def refund_request_get(*, request_id: int) -> RefundRequest:
@@ -448,7 +470,7 @@ class DashboardCounts:
 def dashboard_counts() -> DashboardCounts:
     runs = ledger_check_run_list(limit=1)
     return DashboardCounts(
-        refund_requests=refund_request_queue().count(),
+        refund_requests=refund_queue_count(),
         refund_problems=refund_problem_list().count(),
         payouts_to_send=payout_send_queue().count(),
         payouts_sent=payout_sent_list().count(),

@@ -39,6 +39,7 @@ from studymarket.orders.models import Order
 from studymarket.payments.ledger_facts import ledger_check
 from studymarket.payments.models import RefundRequest
 from studymarket.payments.refunds import refund_request_approve, refund_request_reject
+from studymarket.payments.selectors import RefundRequestGroup
 from studymarket.support.money import selectors
 from studymarket.support.money.forms import (
     CREDIT,
@@ -99,10 +100,19 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @staff_only
 def refund_queue(request: HttpRequest, forms: dict[int, RefundDecisionForm] | None = None) -> HttpResponse:
-    queue = list(selectors.refund_request_queue())
+    """One entry per decision: a bundle's requests (one per document) are one entry with one
+    form, and deciding it decides them all (payments.refunds.requests)."""
+    groups = selectors.refund_queue()
     forms = forms or {}
+
+    def form_of(group: RefundRequestGroup) -> RefundDecisionForm:
+        # A form sent back with errors, whichever of the group's requests it named.
+        sent = [form for request_id, form in forms.items() if request_id in group.request_ids]
+        return sent[0] if sent else RefundDecisionForm()
+
     context = {
-        "queue": [(item, forms.get(item.pk) or RefundDecisionForm()) for item in queue],
+        "queue": [(group, form_of(group)) for group in groups],
+        "document_count": sum(len(group.requests) for group in groups),
         "problems": selectors.refund_problem_list(),
         "decided": selectors.refund_request_decided_list(),
     }
@@ -131,10 +141,16 @@ def refund_decide(request: HttpRequest, request_id: int) -> HttpResponse:
         # the queue, so the message goes on top of the page, not beside the form.
         messages.error(request, error.message)
         return redirect("support:refund_queue")
-    if form.approve:
-        messages.success(request, _("Goedgekeurd: de terugbetaling is gestart en de toegang ingetrokken."))
+    bundle = refund_request.order_line.bundle_id is not None
+    if form.approve and bundle:
+        done = _("Goedgekeurd: alle documenten van de bundel worden terugbetaald, de toegang is ingetrokken.")
+    elif form.approve:
+        done = _("Goedgekeurd: de terugbetaling is gestart en de toegang ingetrokken.")
+    elif bundle:
+        done = _("Afgewezen voor de hele bundel: de koper krijgt je uitleg per e-mail.")
     else:
-        messages.success(request, _("Afgewezen: de koper krijgt je uitleg per e-mail."))
+        done = _("Afgewezen: de koper krijgt je uitleg per e-mail.")
+    messages.success(request, done)
     return redirect("support:refund_queue")
 
 
