@@ -1,4 +1,4 @@
-"""The bell, the page "Meldingen", opening a notification, and the sentence in each language."""
+"""The bell, the page "Meldingen" and the sentence in each language (opening one: test_opening.py)."""
 
 import pytest
 from django.db import connection
@@ -218,52 +218,6 @@ def test_the_page_asks_to_log_in(client):
 
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
-
-
-def test_opening_one_marks_it_read_and_goes_where_it_leads(client):
-    anna = UserFactory()
-    notification = _sale(anna)
-    other = _sale(anna)
-    login(client, anna)
-
-    response = client.get(reverse("notifications:open", args=[notification.pk]))
-
-    assert (response.status_code, response["Location"]) == (302, "/verkopen/verdiensten/")
-    notification.refresh_from_db()
-    other.refresh_from_db()
-    assert notification.read_at is not None
-    assert other.read_at is None
-
-
-def test_opening_one_in_english_goes_to_the_english_page(client):
-    anna = UserFactory()
-    notification = _sale(anna)
-    login(client, anna)
-
-    response = client.get(f"/en/meldingen/{notification.pk}/")
-
-    assert response["Location"] == "/en/verkopen/verdiensten/"
-
-
-def test_another_persons_notification_is_404_and_stays_unread(client):
-    notification = _sale(UserFactory())
-    login(client, UserFactory())
-
-    response = client.get(reverse("notifications:open", args=[notification.pk]))
-
-    assert response.status_code == 404
-    notification.refresh_from_db()
-    assert notification.read_at is None
-
-
-def test_a_notification_without_a_target_leads_to_the_list(client):
-    anna = UserFactory()
-    notification = _sale(anna, url="")
-    login(client, anna)
-
-    response = client.get(reverse("notifications:open", args=[notification.pk]))
-
-    assert response["Location"] == reverse("notifications:index")
 
 
 def test_mark_all_read_marks_only_the_persons_own(client):

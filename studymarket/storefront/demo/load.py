@@ -41,6 +41,7 @@ from studymarket.storefront.demo.bundles import demo_bundles_load, demo_bundles_
 from studymarket.storefront.demo.courses import BOOKS, COURSES, INSTITUTIONS
 from studymarket.storefront.demo.dates import demo_dates_settle
 from studymarket.storefront.demo.listings import ListingSpec, demo_listings
+from studymarket.storefront.demo.notifications import demo_notifications_load, demo_notifications_present
 from studymarket.storefront.demo.pdf import demo_pdf_build
 from studymarket.storefront.demo.people import (
     BUYERS,
@@ -107,7 +108,8 @@ def _demo_rows_load(
     result: DemoLoadResult,
     listings: dict[str, Listing],
 ) -> None:
-    """People, courses, books, listings, sales, reviews and settled ledger: what is missing."""
+    """People, courses, books, listings, sales, reviews, settled ledger and the demo seller's and
+    buyer's notifications: what is missing."""
     joined = people_joined_at(now=now, sales=sales)
     users = _people(joined=joined)
     courses = _courses()
@@ -135,6 +137,7 @@ def _demo_rows_load(
     demo_bundles_load(listings=listings)  # after the listings it bundles (storefront/demo/bundles.py)
     demo_dates_settle(listings=listings, users=users, joined=joined)
     _ledger_settle(users=users, now=now)
+    demo_notifications_load(users=users, listings=listings, now=now)  # after the sales they tell of
     platform_figures_forget()
 
 
@@ -169,6 +172,8 @@ def _complete(sales: list[SaleSpec]) -> bool:
     if not {(SELLERS[spec.seller].email, spec.slug) for spec in demo_listings()} <= have_listings:
         return False
     if not demo_bundles_present(seller_emails=seller_emails):
+        return False
+    if not demo_notifications_present():
         return False
     have_sales = set(
         OrderLine.objects.filter(
