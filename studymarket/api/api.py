@@ -4,20 +4,23 @@ from ninja's own static files, never a CDN: the site's CSP allows only 'self').
 
 Every request, before ninja parses it: the language of the answer (Dutch, or English when the
 client's Accept-Language prefers it), the per-IP rate limit, and the upload size limit on a
-multipart body. Tokens and their own rate limit: auth.py. Errors: errors.py."""
+multipart body. Tokens and their own rate limit: auth.py. Errors: errors.py.
+
+The OpenAPI description speaks the client's language too: its texts are Dutch msgids in the
+code (gettext_noop, so ninja keeps plain strings), translated when the document is built for
+a request (StudymarketApi.get_openapi_schema). Field names and their titles are identifiers."""
 
 import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import trans_real
+from django.utils.translation import gettext, gettext_noop
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 from ninja.openapi.schema import OpenAPISchema
@@ -26,29 +29,31 @@ from studymarket.api import library, public, seller_documents, seller_money
 from studymarket.api.errors import PROBLEM_CONTENT_TYPE, PROBLEM_STATUSES, TITLES, problem_handlers_install
 from studymarket.api.schemas import Problem
 from studymarket.api.uploads import upload_limit_install
-from studymarket.core.ratelimits import RateLimited, key_ip, rate_limit_check
+from studymarket.core.accept_language import accept_language
+from studymarket.core.ratelimits import RateLimited, key_ip, rate_limit_check, rate_limit_refusal_log
 
 _PROBLEM_REF = "#/components/schemas/Problem"
 
 
-def _language(request: HttpRequest) -> str:
-    # The API is outside i18n_patterns, where LocaleMiddleware always picks the default
-    # language; a client says what it reads with Accept-Language.
-    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-    for code, _quality in trans_real.parse_accept_lang_header(header):
-        if code == "*":
-            break
-        try:
-            return translation.get_supported_language_variant(code)
-        except LookupError:
-            continue
-    return str(settings.LANGUAGE_CODE)
+def _in_the_asked_language(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """The OpenAPI document and the docs page: in the language of Accept-Language."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        language = accept_language(request)
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+        response["Content-Language"] = language
+        patch_vary_headers(response, ["Accept-Language"])
+        return response
+
+    return wrapped
 
 
 def _before_every_request(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(run)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        language = _language(request)
+        language = accept_language(request)
         with translation.override(language):
             response: HttpResponseBase
             try:
@@ -56,6 +61,10 @@ def _before_every_request(run: Callable[..., HttpResponseBase]) -> Callable[...,
                 if key is not None:
                     rate_limit_check(name="api_ip", key=key)
             except RateLimited as exc:
+                # A security event once per address and window, not per refused request.
+                rate_limit_refusal_log(
+                    name=exc.name, key=exc.key, retry_after=exc.retry_after, request=request
+                )
                 response = api.on_exception(request, exc)
             else:
                 upload_limit_install(request)
@@ -79,18 +88,40 @@ class SwaggerFromStatic(DocsBase):
         return render(request, "api/docs.html", {"api": api, "swagger_settings": json.dumps(settings)})
 
 
+# Ninja describes a success by its status code's English reason phrase.
+_SUCCESS = {"OK": gettext_noop("Gelukt"), "Accepted": gettext_noop("Aangenomen: wordt nu verwerkt")}
+
+
+def _translated(text: str) -> str:
+    text = _SUCCESS.get(text, text)
+    return gettext(text) if text else text  # gettext("") is the catalogue's header
+
+
 class StudymarketApi(NinjaAPI):
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
-        """Ninja's description, plus the problem answers every operation can give."""
+        """Ninja's description, in the active language, plus the problem answers every
+        operation can give."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["info"]["description"] = _translated(schema["info"].get("description", ""))
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components["Problem"]["description"] = gettext(
+            "Een fout, als RFC 9457 problem details (application/problem+json): type is een vaste "
+            "URN om op te beslissen, detail zegt wat je eraan kunt doen."
+        )
         problem = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": _PROBLEM_REF}}}
         for operations in schema["paths"].values():
             for operation in operations.values():
+                for field in ("summary", "description"):
+                    if field in operation:
+                        operation[field] = _translated(operation[field])
+                operation["tags"] = [_translated(tag) for tag in operation.get("tags", [])]
                 responses = operation.setdefault("responses", {})
+                for status, entry in responses.items():
+                    # A new dict: ninja hands over a route's openapi_extra entries themselves.
+                    responses[status] = {**entry, "description": _translated(entry.get("description", ""))}
                 for status in PROBLEM_STATUSES:
                     entry = responses.setdefault(status, {"description": str(TITLES[status])})
                     entry.setdefault("content", {}).update(problem)
@@ -102,13 +133,14 @@ class StudymarketApi(NinjaAPI):
 api = StudymarketApi(
     title="studymarket API",
     version="1",
-    description=(
+    description=gettext_noop(
         "Zoeken en documenten bekijken zonder token; je bibliotheek (recht “read”) en je "
         "verkopen (recht “sell”) met een persoonlijke toegangstoken: Authorization: Bearer smpat_…. "
         "Maak er een in je accountinstellingen (/account/tokens/). Fouten zijn application/problem+json."
     ),
     urls_namespace="api",
     docs=SwaggerFromStatic(),
+    docs_decorator=_in_the_asked_language,
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

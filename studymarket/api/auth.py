@@ -10,7 +10,7 @@ from ninja.security import HttpBearer
 from studymarket.accounts.models import SellerProfile
 from studymarket.accounts.tokens import SCOPE_READ, SCOPE_SELL, PersonalAccessToken, token_authenticate
 from studymarket.api.errors import ApiProblem
-from studymarket.core.ratelimits import rate_limit_check
+from studymarket.core.ratelimits import RateLimited, rate_limit_check, rate_limit_refusal_log
 
 __all__ = ["SCOPE_READ", "SCOPE_SELL", "TokenAuth", "request_seller", "request_token", "scope_require"]
 
@@ -20,7 +20,19 @@ class TokenAuth(HttpBearer):
         found = token_authenticate(token.strip())
         if found is not None:
             # Per token, besides the per-IP limit every request counts against (api.py).
-            rate_limit_check(name="api_token", key=f"token:{found.pk}")
+            try:
+                rate_limit_check(name="api_token", key=f"token:{found.pk}")
+            except RateLimited as over:
+                # Logged here, where the token is known: its id and owner, never its secret.
+                rate_limit_refusal_log(
+                    name=over.name,
+                    key=over.key,
+                    retry_after=over.retry_after,
+                    request=request,
+                    user_id=found.user_id,
+                    token=found.pk,
+                )
+                raise
         return found
 
 

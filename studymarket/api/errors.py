@@ -38,6 +38,7 @@ TITLES = {
     500: gettext_lazy("Fout op de server"),
     503: gettext_lazy("Even niet beschikbaar"),
 }
+_BAD_BODY = gettext_lazy("De inhoud van je verzoek is geen geldige JSON. Controleer de opmaak.")
 # Each status with a problem response, for the OpenAPI description of every endpoint.
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 500)
 
@@ -98,12 +99,7 @@ def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse
         for error in exc.errors
     ]
     if any(error.get("type") == "json_invalid" for error in exc.errors):
-        return problem_response(
-            request,
-            status=400,
-            code="bad-json",
-            detail=_("De inhoud van je verzoek is geen geldige JSON. Controleer de opmaak."),
-        )
+        return problem_response(request, status=400, code="bad-json", detail=str(_BAD_BODY))
     fields = ", ".join(sorted({e["loc"][-1] for e in errors if e["loc"]}))
     return problem_response(
         request,
@@ -208,9 +204,12 @@ def problem_handlers_install(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
         status = exc.status_code
-        detail = {
-            405: _("Deze methode kan hier niet. Kijk in /api/docs welke wel."),
-        }.get(status, str(exc.message))
+        # Ninja's own messages are English ("Cannot parse request body"): ours instead.
+        details = {
+            400: _BAD_BODY,
+            405: gettext_lazy("Deze methode kan hier niet. Kijk in /api/docs welke wel."),
+        }
+        detail = str(details.get(status, TITLES.get(status, TITLES[400])))
         return problem_response(request, status=status, code=f"http-{status}", detail=detail)
 
     @api.exception_handler(Exception)

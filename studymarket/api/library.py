@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -27,13 +28,13 @@ from studymarket.library.selectors import (
 )
 from studymarket.library.services import AccessRevoked, download_record, stamped_copy_request
 
-router = Router(auth=token_auth, tags=["bibliotheek"])
+router = Router(auth=token_auth, tags=[gettext_noop("bibliotheek")])
 
 # How long a client waits before asking again for a PDF that is being made (the site polls every 2 s).
 _PENDING_RETRY_SECONDS = 2
 
 
-@router.get("/me", response=MeOut, summary="Wie ben ik (elke token)")
+@router.get("/me", response=MeOut, summary=gettext_noop("Wie ben ik (elke token)"))
 def me(request: HttpRequest) -> dict[str, Any]:
     token = request_token(request)
     user = token.user
@@ -72,7 +73,7 @@ def _library_item(request: HttpRequest, item: LibraryItem) -> dict[str, Any]:
     }
 
 
-@router.get("/library", response=list[LibraryItemOut], summary="Mijn documenten")
+@router.get("/library", response=list[LibraryItemOut], summary=gettext_noop("Mijn documenten"))
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=PAGE_SIZE_MAX)
 def library(request: HttpRequest) -> Any:
     token = scope_require(request, SCOPE_READ)
@@ -94,15 +95,16 @@ def _entitlement(request: HttpRequest, listing_id: int) -> Entitlement:
     "/library/{listing_id}/download",
     response={202: DownloadPendingOut},
     url_name="library_download",
-    summary="Mijn PDF downloaden (met mijn naam en bestelnummer)",
-    description=(
-        "Ends the automatic refund of the satisfaction guarantee, as a download on the site does "
-        "(see guarantee_until in /library). 202 while the PDF is being made: ask again after Retry-After."
+    summary=gettext_noop("Mijn PDF downloaden (met mijn naam en bestelnummer)"),
+    description=gettext_noop(
+        "Beëindigt de automatische terugbetaling van de tevredenheidsgarantie, zoals een download op "
+        "de site doet (zie guarantee_until in /library). 202 zolang de PDF wordt gemaakt: vraag het "
+        "na Retry-After opnieuw."
     ),
     openapi_extra={
         "responses": {
             200: {
-                "description": "De PDF",
+                "description": gettext_noop("De PDF"),
                 "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
             }
         }

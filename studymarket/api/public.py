@@ -4,6 +4,7 @@ what the site shows every visitor (published listings, buyable bundles)."""
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -16,7 +17,7 @@ from studymarket.catalog.selectors import listing_get_for_page, listing_publishe
 from studymarket.search import service as search_service
 from studymarket.search.types import SearchQuery
 
-router = Router(tags=["openbaar"])
+router = Router(tags=[gettext_noop("openbaar")])
 
 # The search service pages at most this deep (as the search page does).
 _SEARCH_RESULTS_MAX = 1000
@@ -66,13 +67,17 @@ class _SearchResults:
         return len(self.bundles) + (self.listing_total or 0)
 
 
-@router.get("/search", response=list[SearchItemOut], summary="Zoeken naar documenten en bundels")
+@router.get(
+    "/search", response=list[SearchItemOut], summary=gettext_noop("Zoeken naar documenten en bundels")
+)
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=PAGE_SIZE_MAX)
 def search(request: HttpRequest, q: str = "") -> Any:
     return _SearchResults(request, q.strip()[:200])
 
 
-@router.get("/listings/{listing_id}", response=ListingOut, summary="Een document dat te koop is")
+@router.get(
+    "/listings/{listing_id}", response=ListingOut, summary=gettext_noop("Een document dat te koop is")
+)
 def listing_detail(request: HttpRequest, listing_id: int) -> dict[str, Any]:
     try:
         listing = listing_get_for_page(pk=listing_id)
@@ -81,7 +86,7 @@ def listing_detail(request: HttpRequest, listing_id: int) -> dict[str, Any]:
     return present.listing_item(request, listing)
 
 
-@router.get("/bundles/{bundle_id}", response=BundleOut, summary="Een bundel die te koop is")
+@router.get("/bundles/{bundle_id}", response=BundleOut, summary=gettext_noop("Een bundel die te koop is"))
 def bundle_detail(request: HttpRequest, bundle_id: int) -> dict[str, Any]:
     try:
         bundle, listings = bundle_public_get(pk=bundle_id)
@@ -90,13 +95,13 @@ def bundle_detail(request: HttpRequest, bundle_id: int) -> dict[str, Any]:
     return present.bundle_item(request, bundle, listings)
 
 
-@router.get("/courses", response=list[CourseOut], summary="Vakken zoeken")
+@router.get("/courses", response=list[CourseOut], summary=gettext_noop("Vakken zoeken"))
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=PAGE_SIZE_MAX)
 def courses(request: HttpRequest, q: str = "") -> Any:
     return MappedPage(course_list(query=q[:200]), lambda course: present.course_item(request, course))
 
 
-@router.get("/courses/{course_id}", response=CourseOut, summary="Een vak")
+@router.get("/courses/{course_id}", response=CourseOut, summary=gettext_noop("Een vak"))
 def course_detail(request: HttpRequest, course_id: int) -> dict[str, Any]:
     try:
         return present.course_item(request, course_get(pk=course_id))

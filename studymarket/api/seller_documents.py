@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import File, Router, Status
 from ninja.files import UploadedFile as NinjaUploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -36,7 +37,7 @@ from studymarket.selling.selectors import (
 )
 from studymarket.selling.services import listing_finalize, listing_save, upload_store
 
-router = Router(auth=token_auth, tags=["verkopen: documenten"])
+router = Router(auth=token_auth, tags=[gettext_noop("verkopen: documenten")])
 
 _STATUS = {
     Phase.PROCESSING: "processing",
@@ -86,7 +87,11 @@ def _fresh(request: HttpRequest, seller: SellerProfile, pk: int) -> dict[str, An
     return _item(request, _own(seller, pk))
 
 
-@router.get("/seller/documents", response=list[SellerDocumentOut], summary="Mijn documenten als verkoper")
+@router.get(
+    "/seller/documents",
+    response=list[SellerDocumentOut],
+    summary=gettext_noop("Mijn documenten als verkoper"),
+)
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=PAGE_SIZE_MAX)
 def document_list(request: HttpRequest) -> Any:
     seller = request_seller(request)
@@ -107,7 +112,7 @@ def _store(
 @router.post(
     "/seller/documents",
     response={202: SellerDocumentOut},
-    summary="Een document uploaden (PDF, multipart-veld “file”)",
+    summary=gettext_noop("Een document uploaden (PDF, multipart-veld “file”)"),
 )
 def document_upload(request: HttpRequest, file: NinjaUploadedFile | None = _FILE) -> Status[dict[str, Any]]:
     seller = request_seller(request)
@@ -115,7 +120,11 @@ def document_upload(request: HttpRequest, file: NinjaUploadedFile | None = _FILE
     return Status(202, _fresh(request, seller, document_id))
 
 
-@router.get("/seller/documents/{document_id}", response=SellerDocumentOut, summary="Status van een document")
+@router.get(
+    "/seller/documents/{document_id}",
+    response=SellerDocumentOut,
+    summary=gettext_noop("Status van een document"),
+)
 def document_detail(request: HttpRequest, document_id: int) -> dict[str, Any]:
     return _fresh(request, request_seller(request), document_id)
 
@@ -162,7 +171,7 @@ def _errors(form: DescribeForm) -> dict[str, list[str]]:
 @router.patch(
     "/seller/documents/{document_id}",
     response=SellerDocumentOut,
-    summary="Beschrijving en prijs opslaan (alle velden optioneel)",
+    summary=gettext_noop("Beschrijving en prijs opslaan (alle velden optioneel)"),
 )
 def document_describe(request: HttpRequest, document_id: int, patch: SellerDocumentPatch) -> dict[str, Any]:
     seller = request_seller(request)
@@ -188,7 +197,7 @@ def document_describe(request: HttpRequest, document_id: int, patch: SellerDocum
 @router.post(
     "/seller/documents/{document_id}/publish",
     response=SellerDocumentOut,
-    summary="Online zetten (409 zolang het wordt verwerkt, 422 als er gegevens ontbreken)",
+    summary=gettext_noop("Online zetten (409 zolang het wordt verwerkt, 422 als er gegevens ontbreken)"),
 )
 def document_publish(request: HttpRequest, document_id: int) -> dict[str, Any]:
     seller = request_seller(request)
@@ -228,7 +237,7 @@ def document_publish(request: HttpRequest, document_id: int) -> dict[str, Any]:
 @router.post(
     "/seller/documents/{document_id}/versions",
     response={202: SellerDocumentOut},
-    summary="Een nieuwe versie uploaden (multipart-veld “file”)",
+    summary=gettext_noop("Een nieuwe versie uploaden (multipart-veld “file”)"),
 )
 def document_new_version(
     request: HttpRequest, document_id: int, file: NinjaUploadedFile | None = _FILE

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -17,7 +18,7 @@ from studymarket.ledger.models import Payout
 from studymarket.ledger.selectors import seller_balance
 from studymarket.orders.models import OrderLine
 
-router = Router(auth=token_auth, tags=["verkopen: geld"])
+router = Router(auth=token_auth, tags=[gettext_noop("verkopen: geld")])
 
 
 def _sale(line: OrderLine) -> dict[str, Any]:
@@ -35,13 +36,13 @@ def _sale(line: OrderLine) -> dict[str, Any]:
     }
 
 
-@router.get("/seller/sales", response=list[SaleOut], summary="Mijn verkopen")
+@router.get("/seller/sales", response=list[SaleOut], summary=gettext_noop("Mijn verkopen"))
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=PAGE_SIZE_MAX)
 def sales(request: HttpRequest) -> Any:
     return MappedPage(seller_sale_list(seller=request_seller(request)), _sale)
 
 
-@router.get("/seller/earnings", response=EarningsOut, summary="Mijn verdiensten")
+@router.get("/seller/earnings", response=EarningsOut, summary=gettext_noop("Mijn verdiensten"))
 def earnings(request: HttpRequest) -> dict[str, Any]:
     balance = seller_balance(seller_id=request_seller(request).pk)
     return {
@@ -67,7 +68,7 @@ def _payout(payout: Payout) -> dict[str, Any]:
     }
 
 
-@router.get("/seller/payouts", response=list[PayoutOut], summary="Mijn uitbetalingen")
+@router.get("/seller/payouts", response=list[PayoutOut], summary=gettext_noop("Mijn uitbetalingen"))
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=PAGE_SIZE_MAX)
 def payouts(request: HttpRequest) -> Any:
     return MappedPage(seller_payout_page(seller=request_seller(request)), _payout)

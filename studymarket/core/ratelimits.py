@@ -10,20 +10,24 @@ is stored in the clear.
 - ``rate_limited`` (a view decorator) and ``RateLimited`` (an exception a view or service may
   raise) end in ``RateLimitMiddleware``, which answers HTTP 429 with a page in Dutch, or a
   small fragment for an htmx request, and a Retry-After header.
+- ``rate_limit_refusal_log`` writes a refusal to the security log once per key and window (the
+  JSON API's 429s), however often the client is refused in it.
 
 The client IP is REMOTE_ADDR unless ``RATE_LIMIT_PROXY_COUNT`` says how many proxies we trust in
 front of us (see ``client_ip``). Nothing is exempt except the IPs in ``RATE_LIMIT_EXEMPT_IPS``,
 and those only from the limits keyed by IP.
 """
 
+import hashlib
 import ipaddress
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Concatenate, ParamSpec
+from typing import Any, Concatenate, ParamSpec
 
 from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -45,9 +49,10 @@ class RateLimited(Ratelimited):
     """Over a limit: answered with 429 by RateLimitMiddleware (without it, Django's 403, since
     django-ratelimit's exception is a PermissionDenied). ``retry_after`` is in seconds."""
 
-    def __init__(self, *, name: str, retry_after: int, message: str | None = None) -> None:
+    def __init__(self, *, name: str, retry_after: int, message: str | None = None, key: str = "") -> None:
         super().__init__(name)
         self.name = name
+        self.key = key  # what was counted ("token:12", "ip:…"): for rate_limit_refusal_log only
         self.retry_after = max(int(retry_after), 1)
         self.message = message  # translated; None for the general "te vaak achter elkaar"
 
@@ -133,7 +138,32 @@ def rate_limit_check(*, name: str, key: str) -> None:
     """Count one use; raise RateLimited when it is over the limit."""
     usage = rate_limit_hit(name=name, key=key)
     if usage is not None and usage.limited:
-        raise RateLimited(name=name, retry_after=usage.retry_after)
+        raise RateLimited(name=name, retry_after=usage.retry_after, key=key)
+
+
+def rate_limit_refusal_log(
+    *,
+    name: str,
+    key: str,
+    retry_after: int,
+    request: HttpRequest | None = None,
+    user_id: int | None = None,
+    **fields: Any,
+) -> bool:
+    """Write "event=rate_limited limit=<name>" to the security log for the first refusal of
+    ``key`` in the current window of limit ``name`` only: a client that keeps hammering the limit
+    (300 refused requests a minute) must not fill the log. A marker in the rate limits' cache
+    lives until the window closes; ``cache.add`` lets exactly one refusal write. The key reaches
+    the cache hashed, like the counts. ``fields`` name who was limited (a token's id, never its
+    secret); the request's IP and path come with it. Returns whether it wrote."""
+    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    marker = f"ratelimit-logged:{name}:{hashlib.sha256(key.encode()).hexdigest()}"
+    if not cache.add(marker, 1, timeout=max(int(retry_after), 1)):
+        return False
+    security_event(
+        "rate_limited", request=request, user_id=user_id, limit=name, retry_after=retry_after, **fields
+    )
+    return True
 
 
 QuotaMessage = Callable[[Usage], str]
@@ -146,7 +176,7 @@ def quota_check(*, name: str, key: str, message: QuotaMessage | None = None) -> 
     usage = rate_limit_peek(name=name, key=key)
     if usage is not None and usage.limited:
         raise RateLimited(
-            name=name, retry_after=usage.retry_after, message=message(usage) if message else None
+            name=name, retry_after=usage.retry_after, message=message(usage) if message else None, key=key
         )
 
 

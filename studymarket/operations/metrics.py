@@ -9,7 +9,8 @@ Two kinds, each kept where it can be summed correctly:
   config/settings.py before the first import; DATA_DIR/metrics by default) and a scrape, answered
   by any of them, sums them all. Only web processes write there: task workers are replaced
   every WORKER_MAX_TASKS tasks, and a file per short-lived process would make scrapes slower
-  and slower.
+  and slower. The files of web processes that have ended are folded into one per type before
+  each scrape (operations.metrics_files), so the sums never drop and the folder stays small.
 - What the database knows (task queues, failed tasks, payments, uploads, the last ledger check,
   the workers' heartbeats) is read when scraped (operations.metrics_db), so every web process
   of every machine answers the same, whoever did the work.
@@ -40,6 +41,7 @@ from prometheus_client import (
 )
 
 from studymarket.operations.metrics_db import DatabaseCollector
+from studymarket.operations.metrics_files import metrics_dir_compact, metrics_dir_locked
 
 logger = logging.getLogger(__name__)
 
@@ -99,13 +101,26 @@ class RequestMetricsMiddleware:
 def metrics_exposition() -> tuple[bytes, str]:
     """The text Prometheus scrapes, and its content type."""
     if _MULTIPROC_DIR:
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry, path=_MULTIPROC_DIR)
-        registry.register(DatabaseCollector())
-        return generate_latest(registry), CONTENT_TYPE_LATEST
+        directory = Path(_MULTIPROC_DIR)
+        files = CollectorRegistry()
+        multiprocess.MultiProcessCollector(files, path=_MULTIPROC_DIR)
+        with metrics_dir_locked(directory):
+            _dead_processes_fold(directory)
+            body = generate_latest(files)
+        database = CollectorRegistry()
+        database.register(DatabaseCollector())
+        return body + generate_latest(database), CONTENT_TYPE_LATEST
     database = CollectorRegistry()
     database.register(DatabaseCollector())
     return generate_latest(REGISTRY) + generate_latest(database), CONTENT_TYPE_LATEST
+
+
+def _dead_processes_fold(directory: Path) -> None:
+    # A failure here must not cost the scrape: the files are folded at the next one.
+    try:
+        metrics_dir_compact(directory)
+    except Exception:
+        logger.warning("Could not fold the metrics files of ended processes.", exc_info=True)
 
 
 def metrics_response() -> HttpResponse:

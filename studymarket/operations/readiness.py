@@ -13,6 +13,10 @@ as a statement timeout and SQLite reads, outside a transaction, never wait for a
 What a check reports is our own sentence, never the exception's text (it may name hosts or
 users); that goes to the log. With a task backend other than the database queue the worker and
 backlog checks have nothing to look at and pass.
+
+Monitoring reads the check's name and ``code`` (CODES: English identifiers that never change
+with the language, and ``queues`` naming the queues a failed workers or backlog check is about);
+``detail`` is for a person, in the language asked for.
 """
 
 from __future__ import annotations
@@ -40,6 +44,21 @@ from studymarket.operations.selectors import heartbeat_age_seconds, task_queue_s
 logger = logging.getLogger(__name__)
 
 CHECKS = ("database", "cache", "storage", "workers", "backlog")
+OK = "ok"
+NOT_APPLICABLE = "not_applicable"  # workers and backlog, when tasks do not go through the database queue
+UNREACHABLE = "unreachable"  # the database, cache or storage raised (its text goes to the log)
+TIMEOUT = "timeout"  # the cache or storage gave no answer within READINESS_TIMEOUT_SECONDS
+UNREADABLE = "unreadable"  # the heartbeats or the queue could not be read
+STALE = "stale"  # workers: no recent heartbeat on ``queues``
+TOO_OLD = "too_old"  # backlog: the oldest waiting task of ``queues`` is too old
+CODES = (OK, NOT_APPLICABLE, UNREACHABLE, TIMEOUT, UNREADABLE, STALE, TOO_OLD)
+
+
+@dataclass(frozen=True)
+class Finding:
+    detail: str  # a sentence for a person, in the active language
+    code: str = OK  # one of CODES
+    queues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,54 +66,67 @@ class Check:
     name: str  # one of CHECKS
     ok: bool
     detail: str  # a sentence for a person, in the active language
+    code: str  # one of CODES: what a program reads
+    queues: tuple[str, ...] = ()  # the queues a failed workers or backlog check names
 
 
-def _database() -> str:
+def _database() -> Finding:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM django_migrations")
         cursor.fetchone()
-    return gettext("De database antwoordt.")
+    return Finding(gettext("De database antwoordt."))
 
 
-def _cache() -> str:
+def _cache() -> Finding:
     key = f"readiness:{uuid.uuid4().hex}"
     cache.set(key, "1", 30)
     found = cache.get(key)
     cache.delete(key)
     if found != "1":
         raise RuntimeError("the cache did not give back what was just stored")
-    return gettext("De cache bewaart en geeft terug.")
+    return Finding(gettext("De cache bewaart en geeft terug."))
 
 
-def _storage() -> str:
+def _storage() -> Finding:
     if not storage_answers(storages["default"]):
         raise RuntimeError("the private storage does not answer")
-    return gettext("De opslag van de bestanden antwoordt.")
+    return Finding(gettext("De opslag van de bestanden antwoordt."))
 
 
 def _database_queue() -> bool:
     return isinstance(task_backends["default"], DatabaseBackend)
 
 
-def _workers() -> str:
+def _no_queue() -> Finding:
+    return Finding(gettext("Taken draaien zonder werker (geen databasewachtrij)."), NOT_APPLICABLE)
+
+
+def _workers() -> Finding:
     if not _database_queue():
-        return gettext("Taken draaien zonder werker (geen databasewachtrij).")
+        return _no_queue()
     limit = 3 * settings.WORKER_HEARTBEAT_INTERVAL_SECONDS
     beats = {beat.queue_name: beat for beat in worker_heartbeat_list()}
     now = timezone.now()
     stale = [q for q in QUEUES if q not in beats or heartbeat_age_seconds(beats[q], now=now) > limit]
     if stale:
         raise CheckFailed(
-            gettext("Geen werker heeft recent taken uit de wachtrij %(queues)s gehaald (langer dan %(s)s s).")
-            % {"queues": ", ".join(stale), "s": limit}
+            Finding(
+                gettext(
+                    "Geen werker heeft recent taken uit de wachtrij %(queues)s gehaald (langer dan %(s)s s)."
+                )
+                % {"queues": ", ".join(stale), "s": limit},
+                STALE,
+                tuple(stale),
+            )
         )
-    return gettext("Elke wachtrij heeft een werker.")
+    return Finding(gettext("Elke wachtrij heeft een werker."))
 
 
-def _backlog() -> str:
+def _backlog() -> Finding:
     if not _database_queue():
-        return gettext("Taken draaien zonder werker (geen databasewachtrij).")
-    late = []
+        return _no_queue()
+    late: list[str] = []
+    late_queues: list[str] = []
     for state in task_queue_states():
         limit = (
             settings.READINESS_URGENT_BACKLOG_MAX_AGE_SECONDS
@@ -103,23 +135,34 @@ def _backlog() -> str:
         )
         if state.oldest_waiting_seconds > limit:
             late.append(f"{state.queue_name} ({state.waiting}, {state.oldest_waiting_seconds:.0f} s)")
+            late_queues.append(state.queue_name)
     if late:
-        raise CheckFailed(gettext("Taken wachten te lang: %(queues)s.") % {"queues": "; ".join(late)})
-    return gettext("Geen taak wacht te lang.")
+        raise CheckFailed(
+            Finding(
+                gettext("Taken wachten te lang: %(queues)s.") % {"queues": "; ".join(late)},
+                TOO_OLD,
+                tuple(late_queues),
+            )
+        )
+    return Finding(gettext("Geen taak wacht te lang."))
 
 
 class CheckFailed(Exception):
     """A check's own finding, safe to show (not an outage's exception text)."""
 
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.detail)
+        self.finding = finding
+
 
 _FAILED = {
-    "database": lambda: gettext("De database antwoordt niet."),
-    "cache": lambda: gettext("De cache antwoordt niet."),
-    "storage": lambda: gettext("De opslag van de bestanden antwoordt niet."),
-    "workers": lambda: gettext("De hartslag van de werkers kon niet gelezen worden."),
-    "backlog": lambda: gettext("De wachtrij kon niet gelezen worden."),
+    "database": lambda: Finding(gettext("De database antwoordt niet."), UNREACHABLE),
+    "cache": lambda: Finding(gettext("De cache antwoordt niet."), UNREACHABLE),
+    "storage": lambda: Finding(gettext("De opslag van de bestanden antwoordt niet."), UNREACHABLE),
+    "workers": lambda: Finding(gettext("De hartslag van de werkers kon niet gelezen worden."), UNREADABLE),
+    "backlog": lambda: Finding(gettext("De wachtrij kon niet gelezen worden."), UNREADABLE),
 }
-_RUN: dict[str, Callable[[], str]] = {
+_RUN: dict[str, Callable[[], Finding]] = {
     "database": _database,
     "cache": _cache,
     "storage": _storage,
@@ -130,14 +173,18 @@ _RUN: dict[str, Callable[[], str]] = {
 _THREADED = ("cache", "storage")
 
 
-def _run(name: str, check: Callable[[], str]) -> Check:
+def _check(name: str, ok: bool, finding: Finding) -> Check:
+    return Check(name=name, ok=ok, detail=finding.detail, code=finding.code, queues=finding.queues)
+
+
+def _run(name: str, check: Callable[[], Finding]) -> Check:
     try:
-        return Check(name, True, check())
-    except CheckFailed as finding:
-        return Check(name, False, str(finding))
+        return _check(name, True, check())
+    except CheckFailed as failed:
+        return _check(name, False, failed.finding)
     except Exception:
         logger.warning("Readiness check %s failed.", name, exc_info=True)
-        return Check(name, False, _FAILED[name]())
+        return _check(name, False, _FAILED[name]())
 
 
 def _database_checks(names: tuple[str, ...]) -> dict[str, Check]:
@@ -155,22 +202,22 @@ def _database_checks(names: tuple[str, ...]) -> dict[str, Check]:
             return {name: _run(name, _savepoint(_RUN[name])) for name in names}
     except Exception:
         logger.warning("The database checks could not start.", exc_info=True)
-        return {name: Check(name, False, _FAILED[name]()) for name in names}
+        return {name: _check(name, False, _FAILED[name]()) for name in names}
 
 
-def _savepoint(check: Callable[[], str]) -> Callable[[], str]:
-    def run() -> str:
+def _savepoint(check: Callable[[], Finding]) -> Callable[[], Finding]:
+    def run() -> Finding:
         with transaction.atomic():
             return check()
 
     return run
 
 
-def _translated(check: Callable[[], str], language: str | None) -> Callable[[], str]:
+def _translated(check: Callable[[], Finding], language: str | None) -> Callable[[], Finding]:
     # A thread starts in the default language: give it the request's.
     from django.utils import translation
 
-    def run() -> str:
+    def run() -> Finding:
         with translation.override(language):
             return check()
 
@@ -193,9 +240,8 @@ def readiness_checks() -> list[Check]:
                 results[name] = future.result(timeout=timeout)
             except FutureTimeout:
                 logger.warning("Readiness check %s gave no answer within %s s.", name, timeout)
-                results[name] = Check(
-                    name, False, gettext("Geen antwoord binnen %(s)s s.") % {"s": f"{timeout:g}"}
-                )
+                detail = gettext("Geen antwoord binnen %(s)s s.") % {"s": f"{timeout:g}"}
+                results[name] = _check(name, False, Finding(detail, TIMEOUT))
     finally:
         # A check that hangs is left to finish on its own; the probe answers now.
         pool.shutdown(wait=False, cancel_futures=True)

@@ -7,13 +7,16 @@ import hmac
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from studymarket.accounts.decorators import staff_only
+from studymarket.core.accept_language import accept_language
 from studymarket.documents.models import VersionStatus
 from studymarket.operations.metrics import metrics_response
-from studymarket.operations.readiness import readiness_checks
+from studymarket.operations.readiness import Check, readiness_checks
 from studymarket.operations.selectors import (
     heartbeat_age_seconds,
     ledger_check_last,
@@ -39,15 +42,30 @@ _PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
 def readyz(request: HttpRequest) -> JsonResponse:
     """200 when every check passes, else 503; the body names each check and what it found.
     For monitoring. A load balancer asks /healthz: when a shared part (the database, the cache)
-    is down, every web process would fail /readyz at once."""
-    checks = readiness_checks()
+    is down, every web process would fail /readyz at once.
+
+    Keys, check names and codes are English identifiers that stay the same whatever the
+    language; only ``detail`` is a sentence, Dutch unless Accept-Language asks for English."""
+    language = accept_language(request)
+    with translation.override(language):
+        checks = readiness_checks()
     failed = [check.name for check in checks if not check.ok]
     body = {
         "status": "failed" if failed else "ok",
         "failed": failed,
-        "checks": {check.name: {"ok": check.ok, "detail": check.detail} for check in checks},
+        "checks": {check.name: _check_body(check) for check in checks},
     }
-    return JsonResponse(body, status=503 if failed else 200)
+    response = JsonResponse(body, status=503 if failed else 200)
+    response["Content-Language"] = language
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
+def _check_body(check: Check) -> dict[str, object]:
+    body: dict[str, object] = {"ok": check.ok, "code": check.code, "detail": check.detail}
+    if check.queues:
+        body["queues"] = list(check.queues)
+    return body
 
 
 def _from_this_machine(request: HttpRequest) -> bool:

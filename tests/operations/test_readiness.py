@@ -40,7 +40,9 @@ def test_all_well_answers_200_and_names_every_check(client: Client):
     assert (status, body["status"], body["failed"]) == (200, "ok", [])
     assert list(body["checks"]) == ["database", "cache", "storage", "workers", "backlog"]
     assert all(check["ok"] for check in body["checks"].values())
+    assert {check["code"] for check in body["checks"].values()} == {"ok"}
     assert body["checks"]["database"]["detail"] == "De database antwoordt."
+    assert "queues" not in body["checks"]["workers"]
 
 
 @pytest.mark.django_db
@@ -48,6 +50,7 @@ def test_tasks_run_inline_have_no_workers_to_check(client: Client):
     status, body = _ready(client)
     assert status == 200
     assert body["checks"]["workers"]["detail"] == "Taken draaien zonder werker (geen databasewachtrij)."
+    assert body["checks"]["workers"]["code"] == "not_applicable"
 
 
 class _BrokenConnection:
@@ -66,7 +69,11 @@ def test_a_database_that_does_not_answer_is_named_without_its_error_text(
     monkeypatch.setattr(readiness, "connection", _BrokenConnection())
     status, body = _ready(client)
     assert (status, body["status"], body["failed"]) == (503, "failed", ["database"])
-    assert body["checks"]["database"] == {"ok": False, "detail": "De database antwoordt niet."}
+    assert body["checks"]["database"] == {
+        "ok": False,
+        "code": "unreachable",
+        "detail": "De database antwoordt niet.",
+    }
     assert "db.internal" not in str(body)
 
 
@@ -101,6 +108,7 @@ def test_a_cache_that_hangs_fails_after_the_timeout_not_later(
     assert time.monotonic() - started < 2
     assert (status, body["failed"]) == (503, ["cache"])
     assert body["checks"]["cache"]["detail"] == "Geen antwoord binnen 0.3 s."
+    assert body["checks"]["cache"]["code"] == "timeout"
 
 
 @pytest.mark.django_db
@@ -118,6 +126,10 @@ def test_no_heartbeat_or_an_old_one_means_no_worker(client: Client, settings):
     assert body["checks"]["workers"]["detail"] == (
         "Geen werker heeft recent taken uit de wachtrij default, urgent gehaald (langer dan 180 s)."
     )
+    assert (body["checks"]["workers"]["code"], body["checks"]["workers"]["queues"]) == (
+        "stale",
+        ["default", "urgent"],
+    )
 
     _beat_all(age_seconds=179)
     assert _ready(client)[0] == 200
@@ -125,6 +137,7 @@ def test_no_heartbeat_or_an_old_one_means_no_worker(client: Client, settings):
     status, body = _ready(client)
     assert (status, body["failed"]) == (503, ["workers"])
     assert "wachtrij urgent gehaald" in body["checks"]["workers"]["detail"]
+    assert body["checks"]["workers"]["queues"] == ["urgent"]
 
 
 @pytest.mark.django_db
@@ -137,6 +150,31 @@ def test_a_task_waiting_too_long_fails_the_backlog_check(client: Client, setting
     status, body = _ready(client)
     assert (status, body["failed"]) == (503, ["backlog"])
     assert body["checks"]["backlog"]["detail"].startswith("Taken wachten te lang: default (1, 90")
+    assert (body["checks"]["backlog"]["code"], body["checks"]["backlog"]["queues"]) == (
+        "too_old",
+        ["default"],
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("db_task_backend")
+def test_the_details_follow_accept_language_and_nothing_else_does(client: Client):
+    """/readyz is outside the language prefixes: Dutch unless the client asks for English; the
+    keys, names and codes a monitor reads are the same in both."""
+    _beat_all()
+    dutch = client.get("/readyz")
+    english = client.get("/readyz", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert (dutch["Content-Language"], english["Content-Language"]) == ("nl", "en")
+    assert "Accept-Language" in english["Vary"]
+    assert english.json()["checks"]["database"]["detail"] == "The database answers."
+    assert dutch.json()["checks"]["database"]["detail"] == "De database antwoordt."
+
+    def without_details(body: dict) -> dict:
+        return {**body, "checks": {n: {**c, "detail": None} for n, c in body["checks"].items()}}
+
+    assert without_details(english.json()) == without_details(dutch.json())
+    french = client.get("/readyz", headers={"Accept-Language": "fr"})
+    assert french["Content-Language"] == "nl"
 
 
 @pytest.mark.django_db
@@ -166,6 +204,7 @@ def test_a_failing_database_check_does_not_fail_the_next_one(client: Client, mon
     status, body = _ready(client)
     assert (status, body["failed"]) == (503, ["workers"])
     assert body["checks"]["workers"]["detail"] == "De hartslag van de werkers kon niet gelezen worden."
+    assert body["checks"]["workers"]["code"] == "unreadable"
     assert body["checks"]["backlog"]["ok"] is True
 
 
