@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Signs out a session unused for SESSION_IDLE_TIMEOUT(_STAFF); after auth, messages and htmx.
+    "studymarket.accounts.session_idle.SessionIdleTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
     # Answers core.ratelimits.RateLimited with 429 (issue 12, slice "limits").
     "studymarket.core.ratelimits.RateLimitMiddleware",
@@ -196,8 +198,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2id at 19 MiB, 2 passes, 1 lane (OWASP; accounts/hashers.py, ADR 0031): Django's default
+# takes 100 MiB a hash. Hashes made with Django's parameters are re-hashed at the next login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "studymarket.accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if TESTING:
@@ -588,6 +592,11 @@ RATE_LIMITS["erasure_password_user"] = env.str("RATE_LIMIT_ERASURE_PASSWORD_PER_
 # privacy.erasure), so it leaves the cache too.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in session unused this many seconds ends at its next request (accounts.session_idle,
+# ADR 0031): 14 days for buyers and sellers (the cookie's own 2 weeks), 30 minutes for staff,
+# who refund and pay out (NIST SP 800-63B, AAL2).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=14 * 24 * 60 * 60)
+SESSION_IDLE_TIMEOUT_STAFF = env.int("SESSION_IDLE_TIMEOUT_STAFF_SECONDS", default=30 * 60)
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

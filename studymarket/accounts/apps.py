@@ -9,5 +9,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from studymarket.accounts.security_log import security_log_connect
+        from studymarket.accounts.session_idle import session_idle_connect
 
         security_log_connect()
+        session_idle_connect()

@@ -16,7 +16,7 @@ from tests.images import png_bytes
 
 pytestmark = pytest.mark.django_db
 
-ARGON2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
+ARGON2 = "studymarket.accounts.hashers.Argon2idPasswordHasher"
 
 
 def test_argon2_is_configured():
