@@ -1,15 +1,33 @@
 """Reads of bundles (catalog.bundles writes them).
 
-Bundles shown in lists (course, seller, search, a listing's page) are the *buyable* ones: published,
-with every listing still on sale. Each such list is one query, with two figures annotated from
-subqueries (no join that would repeat rows): ``list_total_cents`` (the documents' own prices summed)
-and ``saving_cents`` (that sum less the bundle price), plus ``item_count``.
+A bundle is *offered* to buyers (bundle_on_sale, the one rule every public place reads: its page,
+the cart and checkout, lists, search, the sitemap, the API) when it is published, every listing in
+it is on sale, and it still costs less than its documents bought separately: a seller may lower a
+document's price after making the bundle (ADR 0028), and a bundle that saves nothing is not sold.
+
+Each list is one query, with figures annotated from subqueries (no join that would repeat rows):
+``list_total_cents`` (the documents' own prices summed), ``saving_cents`` (that sum less the bundle
+price), ``item_count`` and ``offers_saving`` (the price rule above, for the seller's own list).
 """
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from studymarket.accounts.models import SellerProfile
@@ -26,10 +44,15 @@ def bundle_listing_list(bundle: Bundle) -> list[Listing]:
 
 
 def bundle_buyable(bundle: Bundle) -> bool:
-    """Published, and every listing in it on sale."""
-    return bundle.status == BundleStatus.PUBLISHED and all(
-        listing.status == ListingStatus.PUBLISHED for listing in bundle_listing_list(bundle)
-    )
+    """Offered to buyers now (bundle_on_sale; one query)."""
+    return bundle.pk in bundle_buyable_ids([bundle.pk])
+
+
+def bundle_buyable_ids(bundle_ids: Collection[int]) -> set[int]:
+    """Those of these bundles offered to buyers now (bundle_on_sale), in one query."""
+    if not bundle_ids:
+        return set()
+    return set(bundle_on_sale().filter(pk__in=bundle_ids).values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)
@@ -62,22 +85,37 @@ def bundle_get_for_page(*, pk: int) -> Bundle:
     )
 
 
+def _items_of_outer() -> QuerySet[BundleItem, Any]:
+    return BundleItem.objects.filter(bundle=OuterRef("pk")).order_by().values("bundle")
+
+
+def _list_total() -> Coalesce:
+    """The summed own prices of the outer bundle's documents (today's prices)."""
+    total = _items_of_outer().annotate(total=Sum("listing__price_cents")).values("total")
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+
+
+def _saves() -> Q:
+    """The price rule: the bundle costs less than its documents bought separately."""
+    return Q(price_cents__lt=_list_total())
+
+
 def _with_figures(bundles: QuerySet[Bundle]) -> QuerySet[Bundle]:
-    items = BundleItem.objects.filter(bundle=OuterRef("pk")).order_by().values("bundle")
-    total = items.annotate(total=Sum("listing__price_cents")).values("total")
-    count = items.annotate(count=Count("pk")).values("count")
+    count = _items_of_outer().annotate(count=Count("pk")).values("count")
     return bundles.annotate(
-        list_total_cents=Coalesce(Subquery(total, output_field=IntegerField()), 0),
+        list_total_cents=_list_total(),
         item_count=Coalesce(Subquery(count, output_field=IntegerField()), 0),
+        offers_saving=ExpressionWrapper(_saves(), output_field=BooleanField()),
     ).annotate(saving_cents=F("list_total_cents") - F("price_cents"))
 
 
 def bundle_on_sale() -> QuerySet[Bundle]:
-    """Published bundles whose listings are all on sale (the rows alone: the sitemap's query)."""
+    """The bundles offered to buyers: published, every listing on sale, and cheaper than those
+    listings together (the rows alone: the sitemap's query). Every public place reads this."""
     offline = BundleItem.objects.filter(bundle=OuterRef("pk")).exclude(
         listing__status=ListingStatus.PUBLISHED
     )
-    return Bundle.objects.filter(status=BundleStatus.PUBLISHED).filter(~Exists(offline))
+    return Bundle.objects.filter(status=BundleStatus.PUBLISHED).filter(~Exists(offline)).filter(_saves())
 
 
 def bundle_buyable_list() -> QuerySet[Bundle]:
@@ -125,14 +163,22 @@ def seller_bundle_list(*, seller: SellerProfile) -> QuerySet[Bundle]:
     return _with_figures(seller.bundles.select_related("course").order_by("-created_at", "-pk"))
 
 
+def seller_bundle_no_saving_list(*, listing_id: int) -> list[Bundle]:
+    """The bundles (drafts and published ones) holding this listing that no longer cost less than
+    their documents separately: not offered until the seller lowers the bundle price or changes
+    its documents (the warning after a price change, selling.bundle_views)."""
+    holding = BundleItem.objects.filter(listing_id=listing_id).values("bundle_id")
+    bundles = Bundle.objects.filter(pk__in=holding).exclude(status=BundleStatus.WITHDRAWN)
+    return list(bundles.exclude(_saves()).order_by("title", "pk"))
+
+
 def seller_bundle_get(*, seller: SellerProfile, pk: int) -> Bundle:
-    """The seller's own bundle with its items and listings; raises Bundle.DoesNotExist for any other."""
+    """The seller's own bundle with its items and listings, and the figures of the lists; raises
+    Bundle.DoesNotExist for any other."""
     items = BundleItem.objects.select_related("listing__course").order_by("position", "pk")
-    return (
-        Bundle.objects.select_related("course")
-        .prefetch_related(Prefetch("items", queryset=items))
-        .get(pk=pk, seller=seller)
-    )
+    return _with_figures(
+        Bundle.objects.select_related("course").prefetch_related(Prefetch("items", queryset=items))
+    ).get(pk=pk, seller=seller)
 
 
 def seller_bundle_choices(*, seller: SellerProfile) -> QuerySet[Listing]:

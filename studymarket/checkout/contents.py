@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from studymarket.accounts.models import User
-from studymarket.catalog.bundle_selectors import bundle_buyable, bundle_listing_list
+from studymarket.catalog.bundle_selectors import bundle_buyable_ids, bundle_listing_list
 from studymarket.catalog.models import Bundle, BundleItem, Listing
 from studymarket.checkout.selectors import listings_in_order
 from studymarket.core.money import Money
@@ -35,7 +35,7 @@ class BundleDocument:
 class CartBundle:
     bundle: Bundle
     documents: tuple[BundleDocument, ...]
-    buyable: bool  # on sale, and every one of its documents too
+    buyable: bool  # offered now (bundle_on_sale): on sale, its documents too, and it saves money
 
     @property
     def pk(self) -> int:
@@ -119,6 +119,7 @@ def cart_bundles(bundle_ids: Sequence[int], *, owned: set[int]) -> list[CartBund
         .select_related("seller")
         .prefetch_related(Prefetch("items", queryset=items))
     }
+    buyable = bundle_buyable_ids(list(bundles))  # the rule every public place reads
     result = []
     for pk in bundle_ids:
         bundle = bundles.get(pk)
@@ -130,7 +131,7 @@ def cart_bundles(bundle_ids: Sequence[int], *, owned: set[int]) -> list[CartBund
             BundleDocument(listing=listing, share_cents=share, owned=listing.document_id in owned)
             for listing, share in zip(listings, shares, strict=True)
         )
-        result.append(CartBundle(bundle=bundle, documents=documents, buyable=bundle_buyable(bundle)))
+        result.append(CartBundle(bundle=bundle, documents=documents, buyable=bundle.pk in buyable))
     return result
 
 

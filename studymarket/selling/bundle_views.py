@@ -2,8 +2,10 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,6 +16,7 @@ from studymarket.catalog.bundle_selectors import (
     seller_bundle_choices,
     seller_bundle_get,
     seller_bundle_list,
+    seller_bundle_no_saving_list,
 )
 from studymarket.catalog.bundles import bundle_create, bundle_publish, bundle_update, bundle_withdraw
 from studymarket.catalog.models import Bundle, BundleStatus, Listing
@@ -102,3 +105,16 @@ def bundle_edit(request: HtmxHttpRequest, seller: SellerProfile, pk: int) -> Htt
 def _with_current(choices: list[Listing], current: list[Listing]) -> list[Listing]:
     known = {listing.pk for listing in choices}
     return choices + [listing for listing in current if listing.pk not in known]
+
+
+def bundle_no_saving_warn(request: HttpRequest, *, listing_id: int) -> None:
+    """After a listing is saved (a lower price, most likely): a warning for each of the seller's
+    bundles holding it that no longer costs less than its documents separately, with a link to
+    fix it. The save stands; such a bundle is not offered meanwhile (bundle_selectors)."""
+    for bundle in seller_bundle_no_saving_list(listing_id=listing_id):
+        sentence = _(
+            "Je bundel %(title)s is nu niet goedkoper dan de losse documenten; verlaag de "
+            "bundelprijs of haal een document uit de bundel. Tot dan is de bundel niet te koop."
+        ) % {"title": bundle.title}
+        url = reverse("selling:sell_bundle", kwargs={"pk": bundle.pk})
+        messages.warning(request, format_html('{} <a href="{}">{}</a>', sentence, url, _("Bundel bewerken")))

@@ -26,6 +26,7 @@ from studymarket.documents.conversion import conversion_available
 from studymarket.documents.models import Document
 from studymarket.documents.services import UploadRejected
 from studymarket.documents.upload_limits import UploadSizeLimit
+from studymarket.selling.bundle_views import bundle_no_saving_warn
 from studymarket.selling.deletion import document_delete, document_delete_refusal
 from studymarket.selling.forms import (
     SEARCH_MIN_LETTERS,
@@ -146,13 +147,14 @@ def document_detail(request: HtmxHttpRequest, seller: SellerProfile, pk: int) ->
         form = DescribeForm(request.POST, initial=initial, page_count=page_count)
         if form.is_valid():
             try:
-                listing_save(seller=seller, document=state.document, details=form.details())
+                listing = listing_save(seller=seller, document=state.document, details=form.details())
             except ValidationError as exc:
                 _add_errors(form, exc)
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Je beschrijving is opgeslagen."))
+                bundle_no_saving_warn(request, listing_id=listing.pk)
                 return redirect(_document_url(pk))
     context = {**_document_context(state, form), "trader_incomplete": not trader_details_complete(seller)}
     return render(request, "selling/document.html", context)

@@ -5,14 +5,19 @@ from django.core.exceptions import ValidationError
 
 from studymarket.catalog.bundle_selectors import (
     bundle_buyable,
+    bundle_buyable_ids,
     bundle_buyable_list,
     bundle_containing_list,
     bundle_course_list,
     bundle_get_for_page,
     bundle_listing_list,
+    bundle_on_sale,
     bundle_saving,
     bundle_search_list,
     bundle_seller_list,
+    seller_bundle_get,
+    seller_bundle_list,
+    seller_bundle_no_saving_list,
 )
 from studymarket.catalog.bundles import bundle_create, bundle_publish, bundle_update, bundle_withdraw
 from studymarket.catalog.models import Bundle, BundleStatus, ListingStatus
@@ -235,3 +240,54 @@ def test_lists_carry_the_figures_and_find_bundles_by_course_seller_listing_and_t
     assert bundle_search_list(listing_ids=[unrelated.pk], query="marketing COMPLEET") == [bundle]
     assert bundle_search_list(listing_ids=[unrelated.pk], query="statistiek") == []
     assert bundle_search_list(listing_ids=[], query="") == []
+
+
+def _price_set(listing, cents: int) -> None:
+    # The seller lowered the price after making the bundle (selling.services saves it like this).
+    listing.price_cents = cents
+    listing.save(update_fields=["price_cents"])
+
+
+@pytest.mark.parametrize(
+    ("second_price", "offered"),
+    [
+        (749, True),  # € 16,98 los, € 13,49 als bundel
+        (401, True),  # € 13,50 los: one cent saved is still a saving
+        (400, False),  # € 13,49 los: as dear as the bundle
+        (100, False),  # € 10,49 los: dearer as a bundle
+    ],
+)
+def test_a_bundle_is_offered_only_while_it_costs_less_than_its_documents(second_price, offered):
+    first, second = listings_of_one_course(prices=(949, 749))
+    bundle = bundle_make(listings=[first, second], price_cents=1349)
+
+    _price_set(second, second_price)
+
+    expected = [bundle] if offered else []
+    assert list(bundle_on_sale()) == expected
+    assert list(bundle_buyable_list()) == expected
+    assert list(bundle_course_list(course=first.course)) == expected
+    assert list(bundle_seller_list(seller=first.seller)) == expected
+    assert list(bundle_containing_list(listing_ids=[first.pk])) == expected
+    assert bundle_search_list(listing_ids=[first.pk], query="") == expected
+    assert bundle_buyable_ids([bundle.pk]) == ({bundle.pk} if offered else set())
+    assert bundle_buyable(bundle_get_for_page(pk=bundle.pk)) is offered
+    # The seller's own reads keep it, flagged.
+    (own,) = seller_bundle_list(seller=first.seller)
+    assert vars(own)["offers_saving"] is offered
+    assert vars(seller_bundle_get(seller=first.seller, pk=bundle.pk))["offers_saving"] is offered
+    assert seller_bundle_no_saving_list(listing_id=second.pk) == ([] if offered else [bundle])
+
+
+def test_the_bundles_without_a_saving_are_the_drafts_and_published_ones_holding_the_listing():
+    first, second = listings_of_one_course(prices=(949, 749))
+    published = bundle_make(listings=[first, second], price_cents=1349, title="B online")
+    draft = bundle_make(listings=[first, second], price_cents=1299, title="A concept", publish=False)
+    withdrawn = bundle_make(listings=[first, second], price_cents=1199, title="C offline")
+    bundle_withdraw(bundle_id=withdrawn.pk, seller=first.seller)
+    elsewhere = bundle_make(title="Ander vak")  # its own listings, untouched
+
+    _price_set(second, 100)
+
+    assert seller_bundle_no_saving_list(listing_id=second.pk) == [draft, published]
+    assert seller_bundle_no_saving_list(listing_id=elsewhere.items.all()[0].listing_id) == []

@@ -241,3 +241,41 @@ def test_checkout_makes_one_line_per_document_at_its_share(buyer_client, buyer, 
         {"checkout_token": _token(buyer_client.get(CHECKOUT).content.decode()), "method": "ideal", **CONSENT},
     )
     assert Order.objects.count() == 1
+
+
+def _price_lowered(listing, cents: int = 100) -> None:
+    # The seller lowered a document's price after making the bundle: € 9,49 + € 1,00 < € 13,49.
+    listing.price_cents = cents
+    listing.save(update_fields=["price_cents"])
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_bundle_that_no_longer_saves_is_refused(client, buyer, bundle, listings, signed_in):
+    if signed_in:
+        client.force_login(buyer)
+    _price_lowered(listings[1])
+
+    response = add_bundle(client, bundle)
+
+    assert shown_messages(response) == ["Deze bundel is niet meer te koop."]
+    assert cart_bundle_ids(client.session) == []
+    assert _cart_items() == []
+
+
+def test_a_bundle_in_the_cart_that_no_longer_saves_is_marked_and_not_checked_out(
+    buyer_client, buyer, bundle, listings
+):
+    add_bundle(buyer_client, bundle)
+    html = buyer_client.get(CHECKOUT).content.decode()
+    token = _token(html)
+    _price_lowered(listings[1])
+
+    html = buyer_client.get(CHECKOUT).content.decode()
+    response = buyer_client.post(CHECKOUT, {"checkout_token": token, "method": "ideal", **CONSENT})
+
+    assert "Deze bundel is niet meer te koop." in html
+    assert "Betalen</button>" not in html
+    assert response.status_code == 200
+    assert "Deze bundel is niet meer te koop." in response.content.decode()
+    assert not Order.objects.exists()
+    assert _cart_items() == [(None, bundle.pk)]  # there for the buyer to see and take out

@@ -164,15 +164,49 @@ def test_the_sitemap_lists_bundles_on_sale(client, bundle):
     assert f"/en{bundle.get_absolute_url()}" in bundles
 
 
-def test_no_saving_is_claimed_once_a_documents_price_went_down(client, bundle):
+def _price_lowered(bundle: Bundle, cents: int = 100) -> None:
     # The seller lowered a document's price after making the bundle: € 9,49 + € 1,00 < € 13,49.
     listing = bundle.items.all()[1].listing
-    listing.price_cents = 100
+    listing.price_cents = cents
     listing.save(update_fields=["price_cents"])
 
-    page = _html(client, bundle.get_absolute_url())
-    on_listing = _html(client, bundle.items.all()[0].listing.get_absolute_url())
 
+def test_a_bundle_that_no_longer_saves_is_not_offered_on_its_page(client, bundle):
+    _price_lowered(bundle)
+
+    page = _html(client, bundle.get_absolute_url())
+
+    assert "Deze bundel is nu niet te koop: los kosten de documenten niet meer dan de bundel." in page
+    assert "In winkelwagen" not in page
+    assert reverse("checkout:bundle_add", args=[bundle.pk]) not in page
     assert "Je bespaart" not in page
-    assert "Account Management compleet</a> (€ 13,49)" in on_listing
-    assert "je bespaart" not in on_listing
+    assert '<span id="list-total">€ 10,49</span>' in page  # not struck through: it is no saving
+    assert '<meta name="robots" content="noindex">' in page
+
+
+def test_a_bundle_that_no_longer_saves_is_nowhere_else(client, bundle, data_dir):
+    _price_lowered(bundle)
+    search_rebuild()
+    first = bundle.items.all()[0].listing
+
+    on_listing = _html(client, first.get_absolute_url())
+    on_course = _html(client, bundle.course.get_absolute_url())
+    on_seller = _html(client, bundle.seller.get_absolute_url())
+    searched = _html(client, reverse("search:search") + "?q=compleet")
+    sitemap = client.get("/sitemap-bundels.xml").content.decode()
+    api = client.get("/api/v1/search", {"q": "compleet"})
+    api_bundle = client.get(f"/api/v1/bundles/{bundle.pk}")
+
+    assert "Ook in bundel" not in on_listing
+    for html in (on_listing, on_course, on_seller, searched, sitemap):
+        assert bundle.get_absolute_url() not in html
+    assert api.status_code == 200
+    assert [item for item in api.json()["items"] if item["type"] == "bundle"] == []
+    assert api_bundle.status_code == 404
+
+
+def test_a_bundle_as_dear_as_its_documents_is_not_offered_either(client, bundle):
+    _price_lowered(bundle, cents=400)  # € 9,49 + € 4,00 = € 13,49, the bundle's price
+
+    assert "Ook in bundel" not in _html(client, bundle.items.all()[0].listing.get_absolute_url())
+    assert "In winkelwagen" not in _html(client, bundle.get_absolute_url())
