@@ -7,7 +7,7 @@ settings, read per request (tests change them, e.g. the Mollie stand-in).
   for Mollie (MOLLIE_API_ENDPOINT) serves its checkout page itself.
 - img-src: previews and avatars come from the public storage, a host of its own with STORAGE=s3.
 
-The policy itself is in config/settings.py (its Content-Security-Policy block).
+The policy itself is in config/settings_security.py (its Content-Security-Policy block).
 """
 
 from typing import Any

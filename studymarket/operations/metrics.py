@@ -6,7 +6,7 @@ Two kinds, each kept where it can be summed correctly:
   counted by RequestMetricsMiddleware. `serve` runs granian, which may run several worker
   processes, and at scale several web instances share a machine: prometheus-client's
   multiprocess mode keeps each process's values in a file of PROMETHEUS_MULTIPROC_DIR (set in
-  config/settings.py before the first import; DATA_DIR/metrics by default) and a scrape, answered
+  config/settings_operations.py before the first import; DATA_DIR/metrics by default) and a scrape, answered
   by any of them, sums them all. Only web processes write there: task workers are replaced
   every WORKER_MAX_TASKS tasks, and a file per short-lived process would make scrapes slower
   and slower. The files of web processes that have ended are folded into one per type before

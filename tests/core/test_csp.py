@@ -48,7 +48,7 @@ ROLES = ("anonymous", "buyer", "seller", "staff")
 SIGNING_IN = ("new_staff", "staff_with_app")
 ISBN = "9789001234560"
 
-# What the policy must say, directive by directive (config/settings.py, its CSP block).
+# What the policy must say, directive by directive (config/settings_security.py, its CSP block).
 STRICT = {
     "default-src": {"'self'"},
     "script-src": {"'self'"},

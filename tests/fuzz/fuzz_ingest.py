@@ -151,7 +151,7 @@ def _child_environment() -> dict[str, str]:
 def _start_child(
     run: Run, inputs: list[tuple[int, str]], *, scratch: str, stderr: Any
 ) -> subprocess.Popen[bytes]:
-    from studymarket.documents.extraction import _limit_child
+    from studymarket.documents.extraction import _limit_address_space, _limit_child
 
     # The worker's limits (address space, no core files, dies with its parent); the CPU limit
     # is set per input by the child itself, so the one given here only bounds the whole chunk.
@@ -162,9 +162,10 @@ def _start_child(
         stderr=stderr,
         cwd=ROOT,
         env=_child_environment(),
-        preexec_fn=partial(_limit_child, memory_bytes=run.memory_bytes, cpu_seconds=10**6),
+        preexec_fn=partial(_limit_child, cpu_seconds=10**6),
         close_fds=True,
     )
+    _limit_address_space(child, run.memory_bytes)
     assert child.stdin is not None
     request = {"job": run.job, "time_limit": run.time_limit, "inputs": inputs, "scratch": scratch}
     try:

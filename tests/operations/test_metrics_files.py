@@ -130,7 +130,7 @@ def test_pids_of_ended_processes_are_told_apart_from_running_ones(tmp_path: Path
 @pytest.mark.django_db
 def test_a_scrape_folds_what_ended_processes_left(client: Client):
     directory = Path(metrics._MULTIPROC_DIR)
-    assert directory.is_dir()  # config/settings.py sets PROMETHEUS_MULTIPROC_DIR before any import
+    assert directory.is_dir()  # config/settings_operations.py sets PROMETHEUS_MULTIPROC_DIR before any import
     view = f"test-ended-{uuid.uuid4().hex[:8]}"  # the folder may outlive this test
     labels = (("method", "GET"), ("status", "200"), ("view", view))
     _write(

@@ -7,7 +7,7 @@ from studymarket.core.money import Money
 from studymarket.ledger.journals import account_for, accounts_lock, seller_key
 from studymarket.ledger.models import AccountKind, Payout
 
-# Used when settings.PAYOUT_MINIMUM_CENTS is not set (it is, in config/settings.py).
+# Used when settings.PAYOUT_MINIMUM_CENTS is not set (it is, in config/settings_business.py).
 DEFAULT_MINIMUM_CENTS = 1000
 
 
