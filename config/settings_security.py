@@ -118,6 +118,10 @@ SESSION_COOKIE_HTTPONLY = True
 # who refund and pay out (NIST SP 800-63B, AAL2).
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=14 * 24 * 60 * 60)
 SESSION_IDLE_TIMEOUT_STAFF = env.int("SESSION_IDLE_TIMEOUT_STAFF_SECONDS", default=30 * 60)
+# However much it is used, a session ends this long after its login (ASVS 7.3.2; ADR 0031):
+# 30 days for buyers and sellers, a working day (12 hours, NIST SP 800-63B AAL2) for staff.
+SESSION_MAX_LIFETIME = env.int("SESSION_MAX_LIFETIME_SECONDS", default=30 * 24 * 60 * 60)
+SESSION_MAX_LIFETIME_STAFF = env.int("SESSION_MAX_LIFETIME_STAFF_SECONDS", default=12 * 60 * 60)
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,10 +1,13 @@
-"""Signing out a session that was not used for a while (ASVS 7.3.1, ADR 0031).
+"""Signing out a session that was not used for a while (ASVS 7.3.1), or that has lasted too
+long however much it was used (ASVS 7.3.2; ADR 0031).
 
 A session cookie lives SESSION_COOKIE_AGE from the session's last save, however long nobody
 used it. This middleware keeps the time of the last request in the signed-in session and ends
 the session on the first request after SESSION_IDLE_TIMEOUT seconds without one (staff:
 SESSION_IDLE_TIMEOUT_STAFF, for they refund and pay out). The person lands on the login page
-with a message, and ``next`` brings them back.
+with a message, and ``next`` brings them back. Used or not, a session ends SESSION_MAX_LIFETIME
+seconds after its login (staff: SESSION_MAX_LIFETIME_STAFF, a working day): the activity time
+keeps a used session's cookie alive, so without this limit one could last for ever.
 
 Saving the session costs a write to the database and the cache, so the time is written at most
 once every ACTIVITY_WRITE_SECONDS: a session is then ended up to that much later than its
@@ -34,12 +37,17 @@ from studymarket.accounts.decorators import HtmxHttpRequest, htmx_redirect
 from studymarket.core.security_log import security_event
 
 LAST_ACTIVITY_SESSION_KEY = "_last_activity"
+SIGNED_IN_AT_SESSION_KEY = "_signed_in_at"
 ACTIVITY_WRITE_SECONDS = 60
 TOKEN_API_PREFIX = "/api/"
 
 
 def idle_timeout_seconds(*, is_staff: bool) -> int:
     return int(settings.SESSION_IDLE_TIMEOUT_STAFF if is_staff else settings.SESSION_IDLE_TIMEOUT)
+
+
+def max_lifetime_seconds(*, is_staff: bool) -> int:
+    return int(settings.SESSION_MAX_LIFETIME_STAFF if is_staff else settings.SESSION_MAX_LIFETIME)
 
 
 def _now() -> int:
@@ -63,6 +71,14 @@ class SessionIdleTimeoutMiddleware:
             last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
             if isinstance(last, int) and now - last > idle_timeout_seconds(is_staff=user.is_staff):
                 return _signed_out_for_idleness(request, idle_seconds=now - last)
+            signed_in_at = request.session.get(SIGNED_IN_AT_SESSION_KEY)
+            lifetime = max_lifetime_seconds(is_staff=user.is_staff)
+            if isinstance(signed_in_at, int) and now - signed_in_at > lifetime:
+                security_event("session_lifetime_ended", request=request, age_seconds=now - signed_in_at)
+                return _signed_out(request, _("Je bent al lang ingelogd; log voor je veiligheid opnieuw in."))
+            if not isinstance(signed_in_at, int):
+                # A session from before this limit: its lifetime counts from now.
+                request.session[SIGNED_IN_AT_SESSION_KEY] = now
             # Missing on sessions from before this middleware: they count as active from now.
             if not isinstance(last, int) or now - last >= ACTIVITY_WRITE_SECONDS:
                 request.session[LAST_ACTIVITY_SESSION_KEY] = now
@@ -70,10 +86,14 @@ class SessionIdleTimeoutMiddleware:
 
 
 def _signed_out_for_idleness(request: HttpRequest, *, idle_seconds: int) -> HttpResponse:
-    security_event("session_idle_timeout", idle_seconds=idle_seconds)
+    security_event("session_idle_timeout", request=request, idle_seconds=idle_seconds)
+    return _signed_out(request, _("Je was te lang niet actief; log opnieuw in."))
+
+
+def _signed_out(request: HttpRequest, message: str) -> HttpResponse:
     # Through the session engine: flushed from the database and the cache (CONVENTIONS §13).
     logout(request)
-    messages.info(request, _("Je was te lang niet actief; log opnieuw in."))
+    messages.info(request, message)
     htmx_request = cast(HtmxHttpRequest, request)  # HtmxMiddleware runs before this one
     # An htmx request came from a page: back to that page, not to the fragment's address.
     htmx = htmx_request.htmx
@@ -84,7 +104,9 @@ def _signed_out_for_idleness(request: HttpRequest, *, idle_seconds: int) -> Http
 def _activity_at_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     session = getattr(request, "session", None)
     if session is not None:
-        session[LAST_ACTIVITY_SESSION_KEY] = _now()
+        now = _now()
+        session[LAST_ACTIVITY_SESSION_KEY] = now
+        session[SIGNED_IN_AT_SESSION_KEY] = now
 
 
 def session_idle_connect() -> None:

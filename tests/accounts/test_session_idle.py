@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from studymarket.accounts.session_idle import LAST_ACTIVITY_SESSION_KEY
+from studymarket.accounts.session_idle import LAST_ACTIVITY_SESSION_KEY, SIGNED_IN_AT_SESSION_KEY
 from tests.factories import UserFactory
 from tests.logins import login
 
@@ -172,3 +172,51 @@ def test_a_visitors_session_gets_no_activity_time(client, clock):
     client.get("/")
 
     assert last_activity(client) is None
+
+
+LIFETIME_MESSAGE = "Je bent al lang ingelogd; log voor je veiligheid opnieuw in."
+
+
+def test_the_lifetime_defaults_are_30_days_and_12_hours_for_staff():
+    assert django_settings.SESSION_MAX_LIFETIME == 30 * 24 * HOUR
+    assert django_settings.SESSION_MAX_LIFETIME_STAFF == 12 * HOUR
+
+
+def test_staff_in_constant_use_are_signed_out_12_hours_after_login(client, clock, caplog):
+    staff = UserFactory(is_staff=True)
+    login(client, staff)
+    for _ in range(36):  # a request every 20 minutes: never idle
+        clock.shift(timedelta(minutes=20))
+        assert client.get("/beheer/").status_code == 200
+
+    clock.shift(timedelta(minutes=1))
+    response = client.get("/beheer/")
+
+    assert response["Location"] == "/account/inloggen/?next=/beheer/"
+    assert "_auth_user_id" not in client.session
+    assert LIFETIME_MESSAGE in client.get(response["Location"]).content.decode()
+    assert any("event=session_lifetime_ended" in record.getMessage() for record in caplog.records)
+
+
+def test_a_buyer_in_regular_use_is_signed_out_30_days_after_login(client, clock, anna):
+    login(client, anna)
+    for _ in range(3):  # every 10 days: within the idle timeout each time
+        clock.shift(timedelta(days=10))
+        assert client.get(SIGNED_IN_PAGE).status_code == 200
+
+    clock.shift(timedelta(seconds=1))
+    response = client.get(SIGNED_IN_PAGE)
+
+    assert response["Location"] == "/account/inloggen/?next=/account/verkopen/start/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_session_from_before_the_lifetime_counts_it_from_its_next_request(client, clock, anna):
+    login(client, anna)
+    session = client.session
+    del session[SIGNED_IN_AT_SESSION_KEY]
+    session.save()
+    clock.shift(timedelta(days=10))
+
+    assert client.get(SIGNED_IN_PAGE).status_code == 200
+    assert client.session[SIGNED_IN_AT_SESSION_KEY] == int((START + timedelta(days=10)).timestamp())
