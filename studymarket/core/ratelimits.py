@@ -226,11 +226,13 @@ def retry_after_text(seconds: int) -> str:
 
 
 def rate_limited_response(
-    request: HttpRequest, *, retry_after: int, message: str | None = None
+    request: HttpRequest, *, retry_after: int, message: str | None = None, logged: bool = False
 ) -> HttpResponse:
     """429 with what happened and when to try again: a page, or for htmx a fragment that fits
-    where the answer was going (the search results, the header's suggestions)."""
-    security_event("rate_limited", request=request, retry_after=retry_after)
+    where the answer was going (the search results, the header's suggestions). A security-log
+    line unless the caller ``logged`` the refusal already (rate_limit_refusal_log)."""
+    if not logged:
+        security_event("rate_limited", request=request, retry_after=retry_after)
     context = {
         "message": message
         or _("Je doet dit te vaak achter elkaar. Probeer het %(when)s opnieuw.")
@@ -256,7 +258,16 @@ class RateLimitMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, RateLimited):
+            # One line per limit, key and window, as for the JSON API: someone hammering the
+            # search must not fill the log with a line per refused request.
+            if exception.key:
+                rate_limit_refusal_log(
+                    name=exception.name, key=exception.key, retry_after=exception.retry_after, request=request
+                )
             return rate_limited_response(
-                request, retry_after=exception.retry_after, message=exception.message
+                request,
+                retry_after=exception.retry_after,
+                message=exception.message,
+                logged=bool(exception.key),
             )
         return None

@@ -108,3 +108,19 @@ def test_htmx_is_told_to_show_a_429_fragment(client):
     html = client.get("/zoeken/", REMOTE_ADDR="198.51.100.1").content.decode()
 
     assert '{"code": "429", "swap": true, "error": false}' in html
+
+
+def test_a_client_hammering_the_limit_is_logged_once_per_window(client, small_limits, caplog):
+    """One security-log line per limit, address and window, not one per refused request: a
+    script that keeps searching must not fill the log (as for the JSON API)."""
+    with caplog.at_level("INFO", logger="studymarket.security"):
+        for _ in range(10):
+            client.get(SEARCH, REMOTE_ADDR="198.51.100.1")
+        client.get(SEARCH, REMOTE_ADDR="198.51.100.2")  # another address: its own count
+        for _ in range(4):
+            client.get(SEARCH, REMOTE_ADDR="198.51.100.2")
+
+    lines = [r.getMessage() for r in caplog.records if "event=rate_limited" in r.getMessage()]
+    assert len(lines) == 2
+    assert all("limit=search_ip" in line and "path=/zoeken/" in line for line in lines)
+    assert ["ip=198.51.100.1" in lines[0], "ip=198.51.100.2" in lines[1]] == [True, True]
