@@ -26,6 +26,7 @@ from django_tasks.base import Task
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from studymarket.core.processes import pid_running
 from studymarket.core.task_rows import AbandonedTask, task_results_abandon, task_workers_running
 
 SERVE: Final = "serve"  # a worker `serve` started
@@ -64,13 +65,7 @@ def worker_gone(worker_id: str, *, starting: bool = False) -> bool:
     pid = int(parts[2])
     if pid == os.getpid():
         return starting
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, another user's
-        return False
-    return False
+    return not pid_running(pid)
 
 
 def task_results_abandon_gone(*, starting: bool = False) -> list[AbandonedTask]:

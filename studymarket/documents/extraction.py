@@ -27,6 +27,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
 
+from studymarket.core.processes import pid_running
 from studymarket.documents.pdf.job import READER_WIDTHS, ExtractJob, SandboxJob, job_message
 from studymarket.documents.pdf.outline import OutlineItem
 from studymarket.documents.pdf.sandbox import EXIT_TOO_COMPLEX
@@ -111,20 +112,10 @@ def extraction_workspaces_prune() -> list[str]:
     pruned = []
     for path in sorted(root.glob(f"{_WORKSPACE_PREFIX}*")) if root.exists() else []:
         pid = path.name.removeprefix(_WORKSPACE_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not pid_running(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
             pruned.append(path.name)
     return pruned
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
 
 
 def extract_job(

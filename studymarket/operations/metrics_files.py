@@ -32,6 +32,8 @@ from typing import Final
 from prometheus_client import multiprocess
 from prometheus_client.mmap_dict import MmapedDict
 
+from studymarket.core.processes import pid_running
+
 # The types whose values a scrape sums over processes: what may be folded into one file.
 SUMMED_TYPES: Final = ("counter", "histogram", "summary")
 ARCHIVE: Final = "archive"
@@ -39,16 +41,8 @@ _LOCK_NAME: Final = ".lock"
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether a process with this id runs on this machine (signal 0 checks, sends nothing)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it runs, as another user
-        return True
-    return True
+    """Whether the process that wrote a file runs on this machine (0 and below name none)."""
+    return pid > 0 and pid_running(pid)
 
 
 def _file_pid(path: Path) -> tuple[str, int] | None:
