@@ -70,7 +70,8 @@ class SessionIdleTimeoutMiddleware:
             now = _now()
             last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
             if isinstance(last, int) and now - last > idle_timeout_seconds(is_staff=user.is_staff):
-                return _signed_out_for_idleness(request, idle_seconds=now - last)
+                security_event("session_idle_timeout", request=request, idle_seconds=now - last)
+                return _signed_out(request, _("Je was te lang niet actief; log opnieuw in."))
             signed_in_at = request.session.get(SIGNED_IN_AT_SESSION_KEY)
             lifetime = max_lifetime_seconds(is_staff=user.is_staff)
             if isinstance(signed_in_at, int) and now - signed_in_at > lifetime:
@@ -83,11 +84,6 @@ class SessionIdleTimeoutMiddleware:
             if not isinstance(last, int) or now - last >= ACTIVITY_WRITE_SECONDS:
                 request.session[LAST_ACTIVITY_SESSION_KEY] = now
         return self.get_response(request)
-
-
-def _signed_out_for_idleness(request: HttpRequest, *, idle_seconds: int) -> HttpResponse:
-    security_event("session_idle_timeout", request=request, idle_seconds=idle_seconds)
-    return _signed_out(request, _("Je was te lang niet actief; log opnieuw in."))
 
 
 def _signed_out(request: HttpRequest, message: str) -> HttpResponse:

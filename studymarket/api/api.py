@@ -29,7 +29,7 @@ from studymarket.api import library, public, seller_documents, seller_money
 from studymarket.api.errors import PROBLEM_CONTENT_TYPE, PROBLEM_STATUSES, TITLES, problem_handlers_install
 from studymarket.api.schemas import Problem
 from studymarket.api.uploads import upload_limit_install
-from studymarket.core.accept_language import accept_language
+from studymarket.core.accept_language import accept_language, language_mark
 from studymarket.core.ratelimits import RateLimited, key_ip, rate_limit_check, rate_limit_refusal_log
 
 _PROBLEM_REF = "#/components/schemas/Problem"
@@ -43,8 +43,7 @@ def _in_the_asked_language(view: Callable[..., HttpResponseBase]) -> Callable[..
         language = accept_language(request)
         with translation.override(language):
             response = view(request, *args, **kwargs)
-        response["Content-Language"] = language
-        patch_vary_headers(response, ["Accept-Language"])
+        language_mark(response, language)
         return response
 
     return wrapped
@@ -69,11 +68,11 @@ def _before_every_request(run: Callable[..., HttpResponseBase]) -> Callable[...,
             else:
                 upload_limit_install(request)
                 response = run(request, *args, **kwargs)
-        response["Content-Language"] = language
+        language_mark(response, language)
         if "HTTP_AUTHORIZATION" in request.META:
             # A token's answers (the library, the buyer's PDF, a seller's money) stay private.
             patch_cache_control(response, private=True, no_store=True)
-        patch_vary_headers(response, ["Accept-Language", "Authorization"])
+        patch_vary_headers(response, ["Authorization"])
         return response
 
     return wrapped

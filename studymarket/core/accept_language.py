@@ -4,7 +4,9 @@ address names none; a client says what it reads with Accept-Language."""
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import trans_real
 
 
@@ -19,3 +21,9 @@ def accept_language(request: HttpRequest) -> str:
         except LookupError:
             continue
     return str(settings.LANGUAGE_CODE)
+
+
+def language_mark(response: HttpResponseBase, language: str) -> None:
+    """Say which language the answer is in, and that it depends on the header (for caches)."""
+    response["Content-Language"] = language
+    patch_vary_headers(response, ["Accept-Language"])

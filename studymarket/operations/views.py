@@ -8,12 +8,11 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from studymarket.accounts.decorators import staff_only
-from studymarket.core.accept_language import accept_language
+from studymarket.core.accept_language import accept_language, language_mark
 from studymarket.documents.models import VersionStatus
 from studymarket.operations.metrics import metrics_response
 from studymarket.operations.readiness import Check, readiness_checks
@@ -56,8 +55,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         "checks": {check.name: _check_body(check) for check in checks},
     }
     response = JsonResponse(body, status=503 if failed else 200)
-    response["Content-Language"] = language
-    patch_vary_headers(response, ["Accept-Language"])
+    language_mark(response, language)
     return response
 
 
